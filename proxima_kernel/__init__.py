@@ -1,0 +1,96 @@
+"""Proxima's kernel: plan, run, normalise and compare quantum circuits.
+
+The kernel imports no simulator. Backends, exporters and analyzers arrive
+as plugins through the entry-point group ``proxima``; the built-ins go
+through the same door. What is listed here is the public API; everything
+else lives in private modules and may change.
+"""
+
+from __future__ import annotations
+
+import pluggy
+
+from proxima_kernel._backend import Backend, Conversion, Execution
+from proxima_kernel._errors import (
+    CircuitError,
+    CircuitNotFoundError,
+    CircuitSyntaxError,
+    PluginError,
+    ProximaError,
+    UnsupportedCircuitError,
+    UsageError,
+)
+from proxima_kernel._gates import STANDARD_GATES, GateSpec, gate_matrix
+from proxima_kernel._ir import (
+    Barrier,
+    Condition,
+    Gate,
+    Measure,
+    Operation,
+    Program,
+    Register,
+    Reset,
+)
+from proxima_kernel._model import (
+    BIT_ORDER,
+    BackendResult,
+    Circuit,
+    CircuitReport,
+    Comparison,
+    Insight,
+    Metrics,
+    PairMetric,
+    Report,
+    RunOptions,
+    Status,
+    converter,
+)
+from proxima_kernel._noise import Channel, NoiseModel
+
+__version__ = "0.1.0"
+
+#: The kernel API version plugins declare compatibility against.
+API_VERSION = "1.0"
+
+hookimpl = pluggy.HookimplMarker("proxima")
+"""Marks a function or method as an implementation of a Proxima hook."""
+
+__all__ = [
+    "API_VERSION",
+    "BIT_ORDER",
+    "STANDARD_GATES",
+    "Backend",
+    "BackendResult",
+    "Barrier",
+    "Channel",
+    "Circuit",
+    "CircuitError",
+    "CircuitNotFoundError",
+    "CircuitReport",
+    "CircuitSyntaxError",
+    "Comparison",
+    "Condition",
+    "Conversion",
+    "Execution",
+    "Gate",
+    "GateSpec",
+    "Insight",
+    "Measure",
+    "Metrics",
+    "NoiseModel",
+    "Operation",
+    "PairMetric",
+    "PluginError",
+    "Program",
+    "ProximaError",
+    "Register",
+    "Report",
+    "Reset",
+    "RunOptions",
+    "Status",
+    "UnsupportedCircuitError",
+    "UsageError",
+    "converter",
+    "gate_matrix",
+    "hookimpl",
+]

@@ -1,0 +1,178 @@
+"""The contract between the kernel and a simulator plugin.
+
+A backend plugin subclasses :class:`Backend` and implements three small
+methods; the kernel's :func:`run_backend` does everything around them
+(support and memory checks, timing, the bit-order check, turning engine
+exceptions into a ``failed`` status). Keep the engine import inside the
+methods so that listing backends never imports a simulator.
+
+``execute`` returns counts keyed in the kernel's bit order: every classical
+bit of the program, highest global index on the left.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, ClassVar
+
+import attrs
+
+from proxima_kernel._errors import UnsupportedCircuitError
+from proxima_kernel._ir import Program
+from proxima_kernel._model import BackendResult, Circuit, RunOptions, Status
+
+#: Bytes one amplitude needs, by simulation method, at complex128.
+_GROWTH = {"statevector": 1, "density_matrix": 2}
+
+
+@attrs.frozen
+class Conversion:
+    """A program in an engine's own form, and the path it took there."""
+
+    native: Any
+    path: tuple[str, ...]
+
+
+@attrs.define
+class Execution:
+    """What an engine returned, already in the kernel's bit order."""
+
+    counts: dict[str, int]
+    probabilities: dict[str, float] | None = None
+    details: dict[str, Any] = attrs.field(factory=dict)
+
+
+class Backend:
+    """Base class of every simulator a plugin contributes.
+
+    Subclasses set ``name`` and ``method`` and implement
+    :meth:`engine_version`, :meth:`convert` and :meth:`execute`. They may
+    override :meth:`unsupported_reason` to refuse constructs they cannot run
+    and :meth:`estimate_memory_bytes` when the method's rule does not fit.
+    """
+
+    name: ClassVar[str] = ""
+    method: ClassVar[str] = "statevector"
+    bytes_per_amplitude: ClassVar[int] = 16
+    description: ClassVar[str] = ""
+
+    def engine_version(self) -> str:
+        """The version of the engine this backend drives."""
+        raise NotImplementedError
+
+    def estimate_memory_bytes(self, program: Program) -> int:
+        """Bytes the simulation state needs: 2^n (or 4^n) amplitudes."""
+        growth = _GROWTH.get(self.method, 1)
+        return self.bytes_per_amplitude * 2 ** (growth * program.num_qubits)
+
+    def unsupported_reason(self, program: Program) -> str | None:
+        """Why this backend cannot run ``program``, or None when it can."""
+        return None
+
+    def convert(self, program: Program) -> Conversion:
+        """Translate the program into the engine's circuit form."""
+        raise NotImplementedError
+
+    def execute(
+        self, native: Any, program: Program, options: RunOptions
+    ) -> Execution:
+        """Run ``native`` for ``options.shots`` shots with ``options.seed``."""
+        raise NotImplementedError
+
+
+def refusal(
+    backend: Backend, circuit: Circuit, options: RunOptions, limit_bytes: int
+) -> BackendResult | None:
+    """An ``unsupported`` result when the backend must not run, else None.
+
+    Refuses up front, before any engine work: a construct the backend
+    declares it cannot run, or a state larger than ``limit_bytes``.
+    """
+    program = circuit.program
+    estimate = backend.estimate_memory_bytes(program)
+    reason = backend.unsupported_reason(program)
+    if reason is None and estimate > limit_bytes:
+        reason = (
+            f"{circuit.name} has {program.num_qubits} qubits; the "
+            f"{backend.method} method of {backend.name} needs an estimated "
+            f"{format_bytes(estimate)}, more than the "
+            f"{format_bytes(limit_bytes)} allowed. Use fewer qubits, another "
+            f"backend, or raise --memory-limit-mb."
+        )
+    if reason is None:
+        return None
+
+    return BackendResult(
+        backend=backend.name,
+        status=Status.UNSUPPORTED,
+        reason=reason,
+        shots=options.shots,
+        seed=options.seed,
+        memory_estimate_bytes=estimate,
+    )
+
+
+def run_converted(
+    backend: Backend,
+    conversion: Conversion,
+    circuit: Circuit,
+    options: RunOptions,
+) -> BackendResult:
+    """Run a converted program and wrap the answer as a BackendResult.
+
+    An :class:`UnsupportedCircuitError` becomes ``unsupported``; any other
+    exception raised by the engine becomes ``failed`` with its message.
+    """
+    result = BackendResult(
+        backend=backend.name,
+        status=Status.OK,
+        shots=options.shots,
+        seed=options.seed,
+        conversion_path=list(circuit.conversion_path) + list(conversion.path),
+        memory_estimate_bytes=backend.estimate_memory_bytes(circuit.program),
+    )
+    result.engine_version = _safe_engine_version(backend)
+
+    started = time.perf_counter()
+    execution = backend.execute(conversion.native, circuit.program, options)
+    result.wall_time_ms = (time.perf_counter() - started) * 1000.0
+
+    check_bit_order(execution.counts, circuit.program, backend.name)
+    result.counts = dict(sorted(execution.counts.items()))
+    result.probabilities = execution.probabilities
+    result.details = execution.details
+    return result
+
+
+def check_bit_order(counts: dict[str, int], program: Program, name: str) -> None:
+    """Refuse counts whose keys do not hold one digit per classical bit."""
+    width = program.num_clbits
+    for key in counts:
+        if len(key) != width or set(key) - {"0", "1"}:
+            raise ValueError(
+                f"Backend {name!r} returned the counts key {key!r}, but the "
+                f"circuit has {width} classical bits; a key must be {width} "
+                f"digits of 0 and 1, highest bit on the left. This is a bug "
+                f"in the backend plugin."
+            )
+
+
+def unsupported(exc: UnsupportedCircuitError, backend: Backend) -> str:
+    return f"{backend.name} cannot run this circuit: {exc}"
+
+
+def _safe_engine_version(backend: Backend) -> str | None:
+    try:
+        return backend.engine_version()
+    except Exception:  # noqa: BLE001 - a version lookup must not fail a run
+        return None
+
+
+def format_bytes(count: float) -> str:
+    """Bytes as a short human figure (binary units)."""
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if count < 1024 or unit == "PiB":
+            return f"{count:.1f} {unit}" if unit != "B" else f"{count:.0f} B"
+        count /= 1024
+
+    raise AssertionError("unreachable")
