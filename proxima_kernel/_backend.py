@@ -60,13 +60,25 @@ class Backend:
         """The version of the engine this backend drives."""
         raise NotImplementedError
 
-    def estimate_memory_bytes(self, program: Program) -> int:
-        """Bytes the simulation state needs: 2^n (or 4^n) amplitudes."""
+    def estimate_memory_bytes(
+        self, program: Program, options: RunOptions | None = None
+    ) -> int:
+        """Bytes the simulation state needs: 2^n (or 4^n) amplitudes.
+
+        Override when the method depends on the options (a noisy run on a
+        density matrix, say) or when the rule does not fit.
+        """
         growth = _GROWTH.get(self.method, 1)
         return self.bytes_per_amplitude * 2 ** (growth * program.num_qubits)
 
-    def unsupported_reason(self, program: Program) -> str | None:
-        """Why this backend cannot run ``program``, or None when it can."""
+    def unsupported_reason(
+        self, program: Program, options: RunOptions | None = None
+    ) -> str | None:
+        """Why this backend cannot run ``program``, or None when it can.
+
+        Name the construct or noise channel, e.g. ``"reset is not
+        supported"``; the kernel records the run as ``unsupported``.
+        """
         return None
 
     def convert(self, program: Program) -> Conversion:
@@ -89,8 +101,8 @@ def refusal(
     declares it cannot run, or a state larger than ``limit_bytes``.
     """
     program = circuit.program
-    estimate = backend.estimate_memory_bytes(program)
-    reason = backend.unsupported_reason(program)
+    estimate = backend.estimate_memory_bytes(program, options)
+    reason = backend.unsupported_reason(program, options)
     if reason is None and estimate > limit_bytes:
         reason = (
             f"{circuit.name} has {program.num_qubits} qubits; the "
@@ -129,7 +141,9 @@ def run_converted(
         shots=options.shots,
         seed=options.seed,
         conversion_path=list(circuit.conversion_path) + list(conversion.path),
-        memory_estimate_bytes=backend.estimate_memory_bytes(circuit.program),
+        memory_estimate_bytes=backend.estimate_memory_bytes(
+            circuit.program, options
+        ),
     )
     result.engine_version = _safe_engine_version(backend)
 
