@@ -31,6 +31,7 @@ from proxima_kernel._ir import (
     Register,
     Reset,
 )
+from proxima_kernel._kernel import Kernel, PluginInfo
 from proxima_kernel._model import (
     BIT_ORDER,
     BackendResult,
@@ -46,6 +47,8 @@ from proxima_kernel._model import (
     converter,
 )
 from proxima_kernel._noise import Channel, NoiseModel
+from proxima_kernel._plan import Plan, Request, Task
+from proxima_kernel._session import Session
 
 __version__ = "0.1.0"
 
@@ -75,19 +78,25 @@ __all__ = [
     "Gate",
     "GateSpec",
     "Insight",
+    "Kernel",
     "Measure",
     "Metrics",
     "NoiseModel",
     "Operation",
     "PairMetric",
+    "Plan",
+    "PluginInfo",
     "PluginError",
     "Program",
     "ProximaError",
     "Register",
     "Report",
+    "Request",
     "Reset",
     "RunOptions",
+    "Session",
     "Status",
+    "Task",
     "UnsupportedCircuitError",
     "UsageError",
     "converter",

@@ -85,9 +85,7 @@ class Backend:
         """Translate the program into the engine's circuit form."""
         raise NotImplementedError
 
-    def execute(
-        self, native: Any, program: Program, options: RunOptions
-    ) -> Execution:
+    def execute(self, native: Any, program: Program, options: RunOptions) -> Execution:
         """Run ``native`` for ``options.shots`` shots with ``options.seed``."""
         raise NotImplementedError
 
@@ -141,9 +139,7 @@ def run_converted(
         shots=options.shots,
         seed=options.seed,
         conversion_path=list(circuit.conversion_path) + list(conversion.path),
-        memory_estimate_bytes=backend.estimate_memory_bytes(
-            circuit.program, options
-        ),
+        memory_estimate_bytes=backend.estimate_memory_bytes(circuit.program, options),
     )
     result.engine_version = _safe_engine_version(backend)
 

@@ -30,9 +30,7 @@ class GateSpec:
     name: str
     num_qubits: int
     num_params: int
-    _rows: Callable[..., list[list[complex]]] = attrs.field(
-        repr=False, alias="rows"
-    )
+    _rows: Callable[..., list[list[complex]]] = attrs.field(repr=False, alias="rows")
 
     def matrix(self, params: Sequence[float] = ()) -> np.ndarray:
         """The gate's unitary as a complex128 numpy array."""
@@ -74,8 +72,7 @@ def _pauli_rotation(pauli: list[list[complex]], theta: float) -> Any:
         for i in range(4)
     ]
     return [
-        [(c if i == j else 0) - 1j * s * pp[i][j] for j in range(4)]
-        for i in range(4)
+        [(c if i == j else 0) - 1j * s * pp[i][j] for j in range(4)] for i in range(4)
     ]
 
 
@@ -160,8 +157,7 @@ _TABLE: list[tuple[str, int, int, Callable[..., Any]]] = [
 ]
 
 STANDARD_GATES: dict[str, GateSpec] = {
-    name: GateSpec(name, qubits, params, rows)
-    for name, qubits, params, rows in _TABLE
+    name: GateSpec(name, qubits, params, rows) for name, qubits, params, rows in _TABLE
 }
 """Every gate name a :class:`~proxima_kernel.Program` may use."""
 

@@ -80,9 +80,9 @@ class NoiseModel:
         flip = 0.0
         for channel in self.channels:
             if channel.kind == "readout":
-                flip = flip * (1 - channel.probability) + (
-                    1 - flip
-                ) * channel.probability
+                flip = (
+                    flip * (1 - channel.probability) + (1 - flip) * channel.probability
+                )
 
         return flip
 

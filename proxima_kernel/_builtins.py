@@ -1,0 +1,87 @@
+"""The kernel's own plugin: QASM and generator loaders, the JSON exporter
+and the entropy analyzer.
+
+It is registered through the entry point ``builtins`` of the group
+``proxima``, the same door every third-party plugin uses.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from proxima_kernel import hookimpl
+from proxima_kernel._generators import generate, is_generator_spec
+from proxima_kernel._model import Circuit, CircuitReport, Insight, Report, converter
+from proxima_kernel._qasm import load_qasm_file
+
+
+class QasmFileLoader:
+    """Loads a path to an OpenQASM 2 or 3 file."""
+
+    name = "qasm"
+
+    def accepts(self, spec: Any) -> bool:
+        return isinstance(spec, (str, os.PathLike)) and not (
+            isinstance(spec, str) and is_generator_spec(spec)
+        )
+
+    def load(self, spec: Any) -> Circuit:
+        return load_qasm_file(spec)
+
+
+class GeneratorLoader:
+    """Loads a built-in benchmark spec such as ``ghz:5``."""
+
+    name = "generator"
+
+    def accepts(self, spec: Any) -> bool:
+        return isinstance(spec, str) and is_generator_spec(spec)
+
+    def load(self, spec: Any) -> Circuit:
+        return generate(spec)
+
+
+class JsonExporter:
+    """Writes the whole report as one JSON document."""
+
+    name = "json"
+    suffix = ".json"
+
+    def export(self, report: Report, path: Path) -> None:
+        data = converter.unstructure(report)
+        text = json.dumps(data, indent=2, sort_keys=False, allow_nan=False)
+        Path(path).write_text(text + "\n", encoding="utf-8")
+
+
+@hookimpl
+def proxima_register_loaders(register: Callable[[Any], None]) -> None:
+    register(GeneratorLoader())
+    register(QasmFileLoader())
+
+
+@hookimpl
+def proxima_register_exporters(register: Callable[[Any], None]) -> None:
+    register(JsonExporter())
+
+
+@hookimpl
+def proxima_analyze(report: CircuitReport) -> list[Insight]:
+    """Shannon entropy (bits) of each successful backend's counts."""
+    insights = []
+    for name, result in report.results.items():
+        total = sum(result.counts.values())
+        if not result.ok or not total:
+            continue
+        entropy = -sum(
+            c / total * math.log2(c / total) for c in result.counts.values() if c
+        )
+        insights.append(
+            Insight("entropy", "shannon_entropy_bits", round(entropy, 6), name)
+        )
+
+    return insights

@@ -1,0 +1,333 @@
+"""The ``proxima`` command line.
+
+Exit codes (also in ``proxima --help`` and docs/cli.md):
+
+====  =========================================================
+0     success: at least one backend run succeeded
+1     internal error: a bug in Proxima or a plugin (please report it)
+2     usage error: an unknown option, backend or exporter
+3     input error: a circuit file is missing or is not valid OpenQASM
+4     every backend run failed or was refused
+130   interrupted (Ctrl-C)
+====  =========================================================
+
+A user's mistake never shows a Python traceback; set ``PROXIMA_DEBUG=1``
+to see one for an internal error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import click
+
+from proxima_kernel._errors import (
+    CircuitError,
+    ProximaError,
+    UsageError,
+)
+
+EXIT_OK = 0
+EXIT_INTERNAL = 1
+EXIT_USAGE = 2
+EXIT_INPUT = 3
+EXIT_ALL_FAILED = 4
+EXIT_INTERRUPTED = 130
+
+EXIT_CODES_HELP = """\b
+Exit codes:
+  0    success (at least one backend run succeeded)
+  1    internal error (a bug; PROXIMA_DEBUG=1 shows the traceback)
+  2    usage error (unknown option, backend or exporter)
+  3    input error (missing or malformed circuit file)
+  4    every backend run failed or was refused
+  130  interrupted
+"""
+
+
+class _Group(click.Group):
+    """Turns Proxima's errors into one clear paragraph and an exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except UsageError as exc:
+            _fail(str(exc), EXIT_USAGE)
+        except CircuitError as exc:
+            _fail(str(exc), EXIT_INPUT)
+        except ProximaError as exc:
+            _fail(str(exc), EXIT_INTERNAL)
+        except KeyboardInterrupt:
+            _fail("Interrupted; nothing more was run.", EXIT_INTERRUPTED)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:  # noqa: BLE001 - last line of defence
+            if os.environ.get("PROXIMA_DEBUG"):
+                raise
+            _fail(
+                f"Internal error: {type(exc).__name__}: {exc}. This is a bug "
+                f"in Proxima or one of its plugins; run again with "
+                f"PROXIMA_DEBUG=1 to see the traceback, and report it.",
+                EXIT_INTERNAL,
+            )
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(code)
+
+
+@click.group(cls=_Group, epilog=EXIT_CODES_HELP)
+@click.version_option(package_name="proxima-kernel", prog_name="proxima")
+@click.option("-v", "--verbose", count=True, help="Log more (-v info, -vv debug).")
+def main(verbose: int) -> None:
+    """Run quantum circuits on many simulators and compare them."""
+    _configure_logging(verbose)
+
+
+def _configure_logging(verbose: int) -> None:
+    import logging
+
+    import structlog
+
+    level = {0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG)
+    structlog.configure(
+        wrapper_class=structlog.make_filtering_bound_logger(level),
+        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        cache_logger_on_first_use=False,
+    )
+
+
+def _csv(value: str | None) -> list[str] | None:
+    if value is None:
+        return None
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+@main.command(epilog=EXIT_CODES_HELP)
+@click.argument("circuits", nargs=-1, required=True)
+@click.option(
+    "-b",
+    "--backends",
+    help="Comma-separated backend names (default: every installed backend).",
+)
+@click.option("--shots", default=1024, show_default=True, type=click.IntRange(min=1))
+@click.option("--seed", type=int, help="Seed for repeatable sampling.")
+@click.option(
+    "--out",
+    "out_dir",
+    default="proxima-out",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Folder for report.json (and other exports).",
+)
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the report as JSON on stdout."
+)
+@click.option("--export", "exports", help="Extra exporters, comma-separated.")
+@click.option("--noise", help="Noise for every backend, e.g. depolarizing:0.001.")
+@click.option(
+    "--memory-limit-mb",
+    type=float,
+    help="Refuse a backend whose state needs more (default: free memory).",
+)
+@click.option(
+    "--reference-max-qubits",
+    default=20,
+    show_default=True,
+    help="Largest circuit the exact reference is computed for.",
+)
+def run(
+    circuits: Sequence[str],
+    backends: str | None,
+    shots: int,
+    seed: int | None,
+    out_dir: str,
+    as_json: bool,
+    exports: str | None,
+    noise: str | None,
+    memory_limit_mb: float | None,
+    reference_max_qubits: int,
+) -> None:
+    """Run CIRCUITS (OpenQASM files or specs such as ghz:5, qft:4,
+    random:5:10:7) on the backends and compare them with the exact
+    reference.
+
+    \b
+    Examples:
+      proxima run examples/circuits/*.qasm --shots 4096 --seed 7
+      proxima run ghz:5 --backends cirq,qiskit-aer --json
+    """
+    from proxima_kernel._kernel import Kernel
+    from proxima_kernel._model import RunOptions, converter
+    from proxima_kernel._noise import NoiseModel
+
+    kernel = Kernel()
+    options = RunOptions(
+        shots=shots,
+        seed=seed,
+        reference_max_qubits=reference_max_qubits,
+        memory_limit_mb=memory_limit_mb,
+        noise=NoiseModel.parse(noise) if noise else None,
+    )
+    exporters = ["json", *(_csv(exports) or [])]
+
+    with _Progress(enabled=not as_json) as progress:
+        report = kernel.run(
+            list(circuits),
+            backends=_csv(backends),
+            options=options,
+            exporters=list(dict.fromkeys(exporters)),
+            out_dir=out_dir,
+            progress=progress,
+        )
+
+    if as_json:
+        click.echo(json.dumps(converter.unstructure(report), indent=2))
+    else:
+        _print_tables(report, out_dir)
+    if report.all_failed():
+        _fail(
+            "Every backend run failed or was refused; see the reasons above.",
+            EXIT_ALL_FAILED,
+        )
+
+
+class _Progress:
+    """A rich progress bar over backend runs, on stderr."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled and sys.stderr.isatty()
+        self._bar: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> _Progress:
+        if self.enabled:
+            from rich.console import Console
+            from rich.progress import Progress
+
+            self._bar = Progress(console=Console(stderr=True), transient=True)
+            self._bar.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(*exc)
+
+    def __call__(self, event: str, task: Any, result: Any) -> None:
+        if self._bar is None:
+            return
+        if event == "plan":
+            self._task = self._bar.add_task("planning", total=result)
+        elif event == "start":
+            label = f"circuit {task.circuit} on {task.backend}"
+            self._bar.update(self._task, description=f"running {label}")
+        else:
+            self._bar.advance(self._task)
+
+
+def _print_tables(report: Any, out_dir: str) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    for circuit_report in report.circuits:
+        circuit = circuit_report.circuit
+        comparison = circuit_report.comparison
+        table = Table(
+            title=f"{circuit.name} ({circuit.num_qubits} qubits, "
+            f"{circuit.num_clbits} bits)",
+            title_justify="left",
+        )
+        for header in (
+            "backend",
+            "status",
+            "time (ms)",
+            "TVD",
+            "bound",
+            "Hellinger F",
+            "note",
+        ):
+            table.add_column(header)
+        for name, result in circuit_report.results.items():
+            metrics = comparison.per_backend.get(name)
+            table.add_row(
+                name,
+                _status(result.status.value),
+                _num(result.wall_time_ms, ".1f"),
+                _num(metrics and metrics.tvd, ".4f"),
+                _num(metrics and metrics.shot_noise_bound, ".4f"),
+                _num(metrics and metrics.hellinger_fidelity, ".4f"),
+                _note(result, metrics),
+            )
+        console.print(table)
+        if comparison.reference is None:
+            console.print(f"  no reference: {comparison.reference_reason}")
+    console.print(f"Report written to {os.path.join(out_dir, 'report.json')}")
+
+
+def _status(value: str) -> str:
+    colour = {"ok": "green", "failed": "red", "unsupported": "yellow"}[value]
+    return f"[{colour}]{value}[/{colour}]"
+
+
+def _num(value: float | None, spec: str) -> str:
+    return "N/A" if value is None else format(value, spec)
+
+
+def _note(result: Any, metrics: Any) -> str:
+    if not result.ok:
+        return result.reason or ""
+    if metrics is None or metrics.within_bound is None:
+        return ""
+    return "within shot noise" if metrics.within_bound else "[red]OUTSIDE bound[/red]"
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def backends(as_json: bool) -> None:
+    """List the installed backends (without importing their engines)."""
+    from proxima_kernel._kernel import Kernel
+
+    kernel = Kernel()
+    rows = [
+        {
+            "name": name,
+            "method": backend.method,
+            "plugin": getattr(backend, "_proxima_plugin", None),
+            "description": backend.description,
+        }
+        for name, backend in sorted(kernel.backends.items())
+    ]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        click.echo(f"{row['name']:<14} {row['method']:<15} {row['description']}")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def plugins(as_json: bool) -> None:
+    """List the plugins with their status (without importing engines)."""
+    import attrs
+
+    from proxima_kernel._kernel import Kernel
+
+    kernel = Kernel()
+    kernel.backends, kernel.loaders, kernel.exporters  # noqa: B018 - collect
+    rows = [attrs.asdict(info) for info in kernel.plugins.values()]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        reason = f"  ({row['reason']})" if row["reason"] else ""
+        click.echo(
+            f"{row['name']:<14} {row['status']:<8} "
+            f"{row['distribution'] or '-'} {row['version'] or ''} "
+            f"[{', '.join(row['contributes'])}]{reason}"
+        )
