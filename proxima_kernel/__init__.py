@@ -32,6 +32,7 @@ from proxima_kernel._ir import (
     Reset,
 )
 from proxima_kernel._kernel import Kernel, PluginInfo
+from proxima_kernel._loading import generate, load_qasm, load_qasm_file
 from proxima_kernel._model import (
     BIT_ORDER,
     BackendResult,
@@ -101,5 +102,8 @@ __all__ = [
     "UsageError",
     "converter",
     "gate_matrix",
+    "generate",
     "hookimpl",
+    "load_qasm",
+    "load_qasm_file",
 ]

@@ -11,6 +11,7 @@ and CI.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib.metadata
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -185,10 +186,9 @@ class Kernel:
                     f"{owner!r}. Uninstall or block one of them."
                 )
             return
-        try:
+        # Remember the owner for listings; a slotted item may refuse it.
+        with contextlib.suppress(AttributeError):
             item._proxima_plugin = owner
-        except AttributeError:
-            pass
         found[name] = item
         info = self.plugins.setdefault(owner, PluginInfo(owner))
         if kind not in info.contributes:

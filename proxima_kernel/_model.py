@@ -34,7 +34,7 @@ BIT_ORDER = (
 SCHEMA_VERSION = "1"
 
 
-class Status(str, enum.Enum):
+class Status(enum.StrEnum):
     """What became of one backend run."""
 
     OK = "ok"
@@ -67,8 +67,9 @@ class RunOptions:
 
     ``seed`` makes sampling repeatable: the same seed gives the same counts
     on the same backend. ``noise`` is applied by every backend alike (see
-    :mod:`proxima_kernel._noise`); None means an ideal run. ``memory_limit_mb`` caps what one backend may
-    need; ``None`` means the machine's available memory.
+    :mod:`proxima_kernel._noise`); None means an ideal run.
+    ``memory_limit_mb`` caps what one backend may need; None means the
+    machine's available memory.
     """
 
     shots: int = 1024
