@@ -282,8 +282,10 @@ def _num(value: float | None, spec: str) -> str:
 def _note(result: Any, metrics: Any) -> str:
     if not result.ok:
         return result.reason or ""
-    if metrics is None or metrics.within_bound is None:
+    if metrics is None or metrics.tvd is None:
         return ""
+    if metrics.within_bound is None:
+        return "no verdict: too few shots for the outcomes"
     return "within shot noise" if metrics.within_bound else "[red]OUTSIDE bound[/red]"
 
 
