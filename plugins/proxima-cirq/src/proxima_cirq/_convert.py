@@ -18,7 +18,8 @@ the most significant bit, like the kernel's table, so operands keep their
 order. ``u`` and ``cu`` have no cirq gate with the same phase and run as
 a ``MatrixGate`` of :func:`proxima_kernel.gate_matrix`. Each gate
 operation carries a :class:`KernelGate` tag naming the kernel gate, which
-the noise translation reads.
+the noise translation reads; the tag wraps the classical control, since
+cirq drops the tags of an operation when it conditions it.
 
 Conditions. ``Condition(clbits, value)`` becomes a ``cirq.SympyCondition``
 comparing ``sum(2**i * clbit_key(clbits[i]))`` with ``value``, so
@@ -188,13 +189,16 @@ def _lowered(
     if isinstance(op, Gate):
         targets = [qubits[q] for q in op.qubits]
         native = gate_of(op.name, op.params).on(*targets)
-        native = native.with_tags(KernelGate(op.name))
     elif isinstance(op, Reset):
         native = cirq.reset(qubits[op.qubit])
     else:
         raise TypeError(f"Unknown operation {op!r} in the program.")
 
-    return _conditioned(native, op.condition, written)
+    lowered = _conditioned(native, op.condition, written)
+    if isinstance(op, Gate):
+        # Tag last: cirq drops the tags of an operation it conditions.
+        return [each.with_tags(KernelGate(op.name)) for each in lowered]
+    return lowered
 
 
 def _conditioned(

@@ -160,12 +160,11 @@ def _with_noise(native: cirq.Circuit, noise: NoiseModel) -> cirq.Circuit:
 
 def _gate_noise(op: cirq.Operation, noise: NoiseModel) -> list[cirq.Operation]:
     """The channels after ``op``, under ``op``'s own classical controls."""
-    base = op.without_classical_controls()
-    tags = [tag for tag in base.tags if isinstance(tag, _convert.KernelGate)]
+    tags = [tag for tag in op.tags if isinstance(tag, _convert.KernelGate)]
     if not tags:
         return []
 
-    channels = _noise.after_gate(noise, tags[0].name, tuple(base.qubits))
+    channels = _noise.after_gate(noise, tags[0].name, tuple(op.qubits))
     controls = op.classical_controls
     if not controls:
         return channels
