@@ -31,8 +31,8 @@ from collections.abc import Callable
 import attrs
 
 from proxima_kernel._errors import UsageError
-from proxima_kernel._model import Circuit
 from proxima_kernel._loading import load_qasm
+from proxima_kernel._model import Circuit
 
 FORMAT = "generator"
 
