@@ -9,9 +9,10 @@ The ordering rule, which cirq's exporter fixes:
 * Qubits: the circuit's qubits, sorted (``cirq.QubitOrder.DEFAULT``),
   become ``q[0]``, ``q[1]``, ... so the smallest qubit is global qubit 0.
 * Classical bits: each measurement key becomes a register ``m_<key>``,
-  the registers declared in the order their keys first appear; bit ``i``
-  of a register is the ``i``-th qubit of the key's measurement. Global
-  bit indices then follow that declaration order, as for any QASM file.
+  declared in the order the key first appears, moment by moment (an
+  operation appended later can sit in an earlier moment); bit ``i`` of a
+  register is the ``i``-th qubit of the key's measurement. Global bit
+  indices then follow that declaration order, as for any QASM file.
 
 Angles are written with 16 significant digits, so that the round trip
 loses nothing a double holds.
