@@ -46,6 +46,7 @@ from proxima_kernel._model import (
     RunOptions,
     Status,
     converter,
+    report_schema,
 )
 from proxima_kernel._noise import Channel, NoiseModel
 from proxima_kernel._plan import Plan, Request, Task
@@ -106,4 +107,5 @@ __all__ = [
     "hookimpl",
     "load_qasm",
     "load_qasm_file",
+    "report_schema",
 ]

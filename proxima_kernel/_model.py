@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import json
+from importlib import resources
 from typing import Any
 
 import attrs
@@ -180,6 +182,18 @@ class Report:
             for circuit in self.circuits
             for result in circuit.results.values()
         )
+
+
+def report_schema() -> dict[str, Any]:
+    """The JSON Schema that every unstructured :class:`Report` satisfies.
+
+    It states the bit-order contract on every counts and distribution
+    field; plugin authors validate their results against it.
+    """
+    text = resources.files("proxima_kernel").joinpath("report.schema.json")
+    schema: dict[str, Any] = json.loads(text.read_text(encoding="utf-8"))
+
+    return schema
 
 
 def _make_converter() -> cattrs.Converter:

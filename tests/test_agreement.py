@@ -12,9 +12,10 @@ are fixed, so the outcome is the same on every run.
 from __future__ import annotations
 
 import pytest
-from kernel_support import qasmbench_files
 
 from proxima_kernel import Kernel, Status, load_qasm, load_qasm_file
+
+from kernel_support import qasmbench_files
 
 KERNEL = Kernel()
 BACKENDS = sorted(KERNEL.backends)

@@ -9,9 +9,10 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from kernel_support import SHIPPED
 
 from proxima_kernel._cli import main
+
+from kernel_support import SHIPPED
 
 pytest.importorskip("proxima_qiskit_aer")
 

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from kernel_support import QASMBENCH
 
 from proxima_kernel import _ir as ir
 from proxima_kernel._errors import (
@@ -17,6 +16,8 @@ from proxima_kernel._errors import (
 )
 from proxima_kernel._gates import gate_matrix
 from proxima_kernel._qasm import load_qasm, load_qasm_file
+
+from kernel_support import QASMBENCH
 
 V2 = 'OPENQASM 2.0;\ninclude "qelib1.inc";\n'
 V3 = 'OPENQASM 3.0;\ninclude "stdgates.inc";\n'
