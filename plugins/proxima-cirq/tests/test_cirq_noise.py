@@ -249,11 +249,12 @@ def test_a_condition_reads_the_recorded_bit_after_readout():
     )
     noise = NoiseModel.parse("readout:0.2")
 
-    counts = run(prog, shots=4000, noise=noise).counts
+    counts = run(prog, shots=2000, noise=noise).counts
 
-    # Bit 1 copies the recorded bit 0, then flips on its own with 0.2.
-    assert abs(counts.get("00", 0) - 4000 * 0.2 * 0.8) < 200
-    assert abs(counts.get("11", 0) - 4000 * 0.8 * 0.8) < 200
+    # Bit 1 copies the recorded bit 0, then flips on its own with 0.2:
+    # 320 and 1280 expected, standard deviations about 16 and 21.
+    assert abs(counts.get("00", 0) - 2000 * 0.2 * 0.8) < 100
+    assert abs(counts.get("11", 0) - 2000 * 0.8 * 0.8) < 120
 
 
 def test_an_unknown_channel_is_refused_by_name():

@@ -79,7 +79,9 @@ def test_no_probabilities_above_the_qubit_limit():
     prog = program(
         width, width, *(Gate("h", (q,)) for q in range(width)), Measure(0, 0)
     )
-    prog = program(width, width, *prog.operations, *(Measure(q, q) for q in range(width)))
+    prog = program(
+        width, width, *prog.operations, *(Measure(q, q) for q in range(width))
+    )
 
     execution = run(prog, shots=20)
 
@@ -99,6 +101,6 @@ def test_no_probabilities_above_the_qubit_limit():
 def test_no_probabilities_when_the_final_state_does_not_decide(operations, options):
     prog = program(1, 2, *operations)
 
-    execution = run(prog, **options)
+    execution = run(prog, shots=100, **options)
 
     assert execution.probabilities is None
