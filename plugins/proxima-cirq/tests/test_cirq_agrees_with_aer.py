@@ -18,6 +18,15 @@ SHOTS = 2000
 # has a mean near 0.03 at 2000 shots; 0.07 leaves a wide margin.
 TOLERANCE = 0.07
 
+MIXED = program(
+    3,
+    3,
+    Gate("h", (0,)),
+    Gate("cx", (0, 1)),
+    Gate("u", (2,), (0.3, 0.2, 0.1)),
+    Gate("cu", (1, 2), (0.4, 0.1, 0.2, 0.3)),
+    *(Measure(q, q) for q in range(3)),
+)
 CASES = {
     "readout-then-condition": (
         program(
@@ -30,17 +39,12 @@ CASES = {
         ),
         "readout:0.2",
     ),
-    "every-channel": (
-        program(
-            3,
-            3,
-            Gate("h", (0,)),
-            Gate("cx", (0, 1)),
-            Gate("u", (2,), (0.3, 0.2, 0.1)),
-            Gate("cu", (1, 2), (0.4, 0.1, 0.2, 0.3)),
-            *(Measure(q, q) for q in range(3)),
-        ),
-        "depolarizing:0.05,depolarizing2:0.1,amplitude_damping:0.1,"
+    "damping-and-depolarizing": (
+        MIXED,
+        "depolarizing:0.05,depolarizing2:0.1,amplitude_damping:0.1,readout:0.03",
+    ),
+    "dephasing-and-flips": (
+        MIXED,
         "phase_damping:0.05,bit_flip:0.02,phase_flip:0.03,readout:0.03",
     ),
 }

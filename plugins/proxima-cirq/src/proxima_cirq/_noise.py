@@ -18,7 +18,8 @@ them, right after the gate and under the same classical condition, so
 noise follows a conditioned gate only when it runs. Readout, as in the
 qiskit-aer plugin, flips every recorded measurement independently with
 the model's total flip probability; a later condition reads the flipped
-bit, and the qubit itself is left alone.
+bit, and the qubit itself is left alone. (With only terminal measurements
+:mod:`proxima_cirq._run` draws those flips itself after the shots.)
 """
 
 from __future__ import annotations

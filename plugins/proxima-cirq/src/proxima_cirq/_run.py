@@ -4,8 +4,11 @@ Three steps, each small:
 
 1. :func:`prepare` adapts the converted circuit to one run: each gate a
    noise channel follows gets that channel's operations right after it
-   (under the same condition), and every measurement gets the readout
-   confusion map. It also decides how the outcome is drawn.
+   (under the same condition). Readout error becomes a confusion map on
+   every measurement when a later operation may read the bits; with only
+   terminal measurements the plugin flips the recorded bits itself after
+   the shots, the same channel, because a confusion map makes cirq
+   simulate shot by shot. It also decides how the outcome is drawn.
 2. :func:`run` simulates. When the final state decides the outcome (an
    ideal run, only terminal measurements, no reset, no condition), one
    ``simulate`` yields the final state vector, the shots are sampled from
@@ -60,6 +63,7 @@ class RunSetup:
     simulator_options: dict[str, Any]
     from_final_state: bool
     probability_qubits: tuple[int, ...] | None
+    readout_flip: float
     matrix_gates: tuple[str, ...]
 
     def simulator(self) -> Any:
@@ -88,11 +92,13 @@ def method_for(options: RunOptions | None) -> str:
 def prepare(native: cirq.Circuit, program: Program, options: RunOptions) -> RunSetup:
     """Adapt ``native`` to one run and gather its options."""
     noise = options.noise if _noise.is_noisy(options.noise) else None
-    circuit = _with_noise(native, noise) if noise is not None else native
+    terminal = not program.features()
+    circuit = native
+    if noise is not None:
+        circuit = _with_noise(native, noise, confusion=not terminal)
 
-    from_final_state = (
-        noise is None and not program.features() and bool(program.measurements())
-    )
+    from_final_state = noise is None and terminal and bool(program.measurements())
+    readout_flip = noise.readout_error() if noise is not None and terminal else 0.0
     probability_qubits = None
     if from_final_state:
         measured = _measured_qubits(program)
@@ -109,6 +115,7 @@ def prepare(native: cirq.Circuit, program: Program, options: RunOptions) -> RunS
         simulator_options=_simulator_options(options),
         from_final_state=from_final_state,
         probability_qubits=probability_qubits,
+        readout_flip=readout_flip,
         matrix_gates=tuple(sorted(used & _convert.MATRIX_GATES)),
     )
 
@@ -131,7 +138,10 @@ def run(
         return _counts(bits), probabilities
 
     records = _engine(setup, _records)
-    return _counts(_bits_from_records(records, setup.shots, width)), None
+    bits = _bits_from_records(records, setup.shots, width)
+    if setup.readout_flip:
+        bits = _with_readout_flips(bits, program, setup)
+    return _counts(bits), None
 
 
 def keys_of(bits: np.ndarray) -> np.ndarray:
@@ -143,15 +153,18 @@ def keys_of(bits: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(chars).view(f"<U{width}").ravel()
 
 
-def _with_noise(native: cirq.Circuit, noise: NoiseModel) -> cirq.Circuit:
+def _with_noise(
+    native: cirq.Circuit, noise: NoiseModel, *, confusion: bool
+) -> cirq.Circuit:
+    """``native`` with the gate noise and, if ``confusion``, the readout."""
     import cirq
 
-    confusion = _noise.readout_confusion(noise)
+    confusion_map = _noise.readout_confusion(noise) if confusion else None
     operations: list[cirq.Operation] = []
     for op in native.all_operations():
-        if confusion is not None and cirq.is_measurement(op):
+        if confusion_map is not None and cirq.is_measurement(op):
             key = cirq.measurement_key_name(op)
-            op = cirq.measure(*op.qubits, key=key, confusion_map=confusion)
+            op = cirq.measure(*op.qubits, key=key, confusion_map=confusion_map)
         operations.append(op)
         operations.extend(_gate_noise(op, noise))
 
@@ -240,6 +253,24 @@ def _bits_from_records(
         record = records.get(_convert.clbit_key(clbit))
         if record is not None:
             bits[:, clbit] = record[:, -1, 0]
+    return bits
+
+
+def _with_readout_flips(
+    bits: np.ndarray, program: Program, setup: RunSetup
+) -> np.ndarray:
+    """Flip each written bit of each shot with the readout probability.
+
+    Only for terminal measurements: no later operation reads the bits, so
+    drawing the flips after the shots is the same channel. The flips use
+    their own generator, seeded with the run's seed.
+    """
+    import numpy as np
+
+    rng = np.random.default_rng(setup.seed)
+    written = sorted(program.terminal_measurement_map())
+    flips = rng.random((setup.shots, len(written))) < setup.readout_flip
+    bits[:, written] ^= flips.astype(np.uint8)
     return bits
 
 
