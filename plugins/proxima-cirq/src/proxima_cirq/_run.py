@@ -230,7 +230,7 @@ def _sample_state(setup: RunSetup, state: np.ndarray, program: Program) -> np.nd
     import numpy as np
 
     qubits = _measured_qubits(program)
-    sample = cirq.sample_state_vector
+    sample: Any = cirq.sample_state_vector
     if setup.method == "density_matrix":
         sample = cirq.sample_density_matrix
     samples = sample(state, list(qubits), repetitions=setup.shots, seed=setup.seed)
