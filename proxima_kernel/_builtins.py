@@ -2,7 +2,9 @@
 and the entropy analyzer.
 
 It is registered through the entry point ``builtins`` of the group
-``proxima``, the same door every third-party plugin uses.
+``proxima``, the same door every third-party plugin uses. The OpenQASM
+parser is imported when a file is first loaded, so that listing plugins
+stays fast.
 """
 
 from __future__ import annotations
@@ -15,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from proxima_kernel import hookimpl
-from proxima_kernel._generators import generate, is_generator_spec
 from proxima_kernel._model import Circuit, CircuitReport, Insight, Report, converter
-from proxima_kernel._qasm import load_qasm_file
+
+PROXIMA_API = ">=1.0,<2"
 
 
 class QasmFileLoader:
@@ -27,10 +29,12 @@ class QasmFileLoader:
 
     def accepts(self, spec: Any) -> bool:
         return isinstance(spec, (str, os.PathLike)) and not (
-            isinstance(spec, str) and is_generator_spec(spec)
+            isinstance(spec, str) and _is_generator_spec(spec)
         )
 
     def load(self, spec: Any) -> Circuit:
+        from proxima_kernel._qasm import load_qasm_file
+
         return load_qasm_file(spec)
 
 
@@ -40,10 +44,18 @@ class GeneratorLoader:
     name = "generator"
 
     def accepts(self, spec: Any) -> bool:
-        return isinstance(spec, str) and is_generator_spec(spec)
+        return isinstance(spec, str) and _is_generator_spec(spec)
 
     def load(self, spec: Any) -> Circuit:
+        from proxima_kernel._generators import generate
+
         return generate(spec)
+
+
+def _is_generator_spec(spec: str) -> bool:
+    from proxima_kernel._generators import is_generator_spec
+
+    return is_generator_spec(spec)
 
 
 class JsonExporter:
@@ -56,6 +68,11 @@ class JsonExporter:
         data = converter.unstructure(report)
         text = json.dumps(data, indent=2, sort_keys=False, allow_nan=False)
         Path(path).write_text(text + "\n", encoding="utf-8")
+
+    def read(self, path: Path) -> dict[str, Any]:
+        """The report data written to ``path``, for round-trip checks."""
+        data: dict[str, Any] = json.loads(Path(path).read_text(encoding="utf-8"))
+        return data
 
 
 @hookimpl
