@@ -12,6 +12,7 @@ authors and CI. ``trace=True`` logs every hook call as a structlog event.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib.metadata
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -260,7 +261,9 @@ class Kernel:
         if not self._strict or not bad:
             return
 
-        lines = "\n".join(f"  {info.name}: {info.status}, {info.reason}" for info in bad)
+        lines = "\n".join(
+            f"  {info.name}: {info.status}, {info.reason}" for info in bad
+        )
         raise PluginError(
             f"Strict mode: {len(bad)} plugin(s) cannot be used:\n{lines}\n"
             f"Fix or uninstall them, or block them (-p no:NAME or proxima "
@@ -347,10 +350,9 @@ class Kernel:
         if name in found:
             self._duplicate(kind, name, found[name]._proxima_plugin, owner)
             return
-        try:
+        # An item that refuses attributes is still registered, unlabelled.
+        with contextlib.suppress(AttributeError):
             item._proxima_plugin = owner
-        except AttributeError:
-            pass
         found[name] = item
         info = self.plugins.setdefault(owner, PluginInfo(owner))
         info.provides.setdefault(kind, []).append(name)

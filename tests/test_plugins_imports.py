@@ -1,0 +1,53 @@
+"""Help and listing import no engine: no cirq, qiskit or numpy."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+ENGINES = ("cirq", "qiskit", "qiskit_aer", "numpy")
+
+SCRIPT = textwrap.dedent(
+    """
+    import sys
+    from proxima_kernel._cli import main
+    try:
+        main({args!r}, prog_name="proxima")
+    except SystemExit:
+        pass
+    roots = {{name.split(".")[0] for name in sys.modules}}
+    print("IMPORTED:" + ",".join(sorted(roots & set({engines!r}))))
+    """
+)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--help"], ["plugins"], ["plugins", "--timings"], ["backends"]],
+    ids=" ".join,
+)
+def test_the_command_imports_no_engine(args):
+    code = SCRIPT.format(args=args, engines=ENGINES)
+
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
+
+    last = done.stdout.strip().splitlines()[-1]
+    assert last == "IMPORTED:", f"{args} imported {last}; stderr: {done.stderr}"
+
+
+def test_importing_the_kernel_imports_no_engine():
+    code = (
+        "import sys, proxima_kernel; "
+        f"print(sorted(m for m in {ENGINES!r} if m in sys.modules))"
+    )
+
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+
+    assert done.stdout.strip() == "[]"
