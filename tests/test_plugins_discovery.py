@@ -17,6 +17,14 @@ from proxima_kernel.testing import (
 )
 
 
+@pytest.fixture
+def default_logging():
+    """structlog as a library leaves it: a CLI test may have configured it."""
+    structlog.reset_defaults()
+    yield
+    structlog.reset_defaults()
+
+
 def module(name: str, **attributes: object) -> types.ModuleType:
     """A plugin module made in memory."""
     made = types.ModuleType(name)
@@ -263,7 +271,9 @@ def test_a_plugin_raising_in_a_hook_fails_the_run_in_strict_mode():
         kernel.run("ghz:2", backends=["good"], shots=50, seed=1)
 
 
-def test_tracing_logs_every_hook_call_with_plugin_duration_and_outcome():
+def test_tracing_logs_every_hook_call_with_plugin_duration_and_outcome(
+    default_logging,
+):
     kernel = make_kernel(good_plugin(), trace=True)
 
     with structlog.testing.capture_logs() as events:
@@ -276,7 +286,7 @@ def test_tracing_logs_every_hook_call_with_plugin_duration_and_outcome():
     assert all(e["plugin"] for e in calls)
 
 
-def test_without_tracing_no_hook_call_is_logged():
+def test_without_tracing_no_hook_call_is_logged(default_logging):
     kernel = make_kernel(good_plugin())
 
     with structlog.testing.capture_logs() as events:
