@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import proxima_insights
+
 from proxima_kernel.testing import ReferenceBackend, backend_plugin, make_kernel
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from proxima_kernel import Backend, hookimpl
-
 from proxima_template._backend import TemplateBackend
 
 __version__ = "0.1.0"
