@@ -11,7 +11,6 @@ authors and CI. ``trace=True`` logs every hook call as a structlog event.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import importlib.metadata
 import time
@@ -471,6 +470,8 @@ class Kernel:
 
     async def run_async(self, circuits: Any, **kwargs: Any) -> Report:
         """:meth:`run` in a worker thread, for asyncio applications."""
+        import asyncio
+
         return await asyncio.to_thread(self.run, circuits, **kwargs)
 
     def _check_backends(self, names: Sequence[str] | None) -> tuple[str, ...]:

@@ -51,3 +51,12 @@ def test_importing_the_kernel_imports_no_engine():
     )
 
     assert done.stdout.strip() == "[]"
+
+
+def test_every_public_name_resolves_lazily():
+    import proxima_kernel
+
+    public = set(proxima_kernel.__all__) - {"API_VERSION", "hookimpl"}
+
+    assert public == set(proxima_kernel._PUBLIC)
+    assert all(getattr(proxima_kernel, name) is not None for name in public)
