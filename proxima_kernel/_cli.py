@@ -384,8 +384,9 @@ def backends(as_json: bool) -> None:
 @main.group(invoke_without_command=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option("--timings", is_flag=True, help="Show each plugin's import time.")
+@click.option("--hooks", is_flag=True, help="Show the hooks each plugin implements.")
 @click.pass_context
-def plugins(ctx: click.Context, as_json: bool, timings: bool) -> None:
+def plugins(ctx: click.Context, as_json: bool, timings: bool, hooks: bool) -> None:
     """List the plugins with their status (without importing engines).
 
     \b
@@ -404,10 +405,10 @@ def plugins(ctx: click.Context, as_json: bool, timings: bool) -> None:
         click.echo(json.dumps(rows, indent=2))
         return
     for row in rows:
-        click.echo(_plugin_line(row, timings))
+        click.echo(_plugin_line(row, timings, hooks))
 
 
-def _plugin_line(row: dict[str, Any], timings: bool) -> str:
+def _plugin_line(row: dict[str, Any], timings: bool, hooks: bool) -> str:
     line = (
         f"{row['name']:<14} {row['status']:<12} "
         f"{row['distribution'] or '-'} {row['version'] or ''} "
@@ -416,6 +417,8 @@ def _plugin_line(row: dict[str, Any], timings: bool) -> str:
     if timings:
         took = row["import_time_ms"]
         line += "  import " + ("-" if took is None else f"{took:.1f} ms")
+    if hooks and row["hooks"]:
+        line += f"\n    hooks: {', '.join(row['hooks'])}"
     if row["reason"]:
         line += f"\n    {row['reason']}"
     for warning in row["warnings"]:

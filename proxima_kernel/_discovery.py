@@ -21,6 +21,7 @@ compatible; ``proxima plugins check`` mentions it.
 from __future__ import annotations
 
 import re
+import sys
 from typing import Any
 
 import attrs
@@ -45,6 +46,11 @@ HOOK_KINDS = {
     "proxima_session_start": "store",
     "proxima_session_end": "store",
 }
+
+
+#: Modules a plugin's own module should not import (they belong in the
+#: backend's methods); importing one earns the plugin a warning.
+ENGINES = ("cirq", "jax", "numpy", "qiskit", "qiskit_aer", "scipy", "torch")
 
 
 @attrs.define
@@ -83,6 +89,22 @@ class PluginInfo:
         self.hooks = sorted(hooks)
         kinds = (HOOK_KINDS.get(hook) for hook in self.hooks)
         self.contributes = list(dict.fromkeys(kind for kind in kinds if kind))
+
+
+def engines_loaded() -> set[str]:
+    """The heavy engine modules imported so far in this process."""
+    return {name for name in ENGINES if name in sys.modules}
+
+
+def heavy_import_warning(before: set[str]) -> str | None:
+    """A warning when a plugin's import brought in an engine module."""
+    new = sorted(engines_loaded() - before)
+    if not new:
+        return None
+    return (
+        f"importing the plugin imported {', '.join(new)}; import engines "
+        f"inside the backend's methods so that listing stays fast"
+    )
 
 
 def api_problem(declared: Any, api_version: str) -> tuple[str, str] | None:

@@ -30,6 +30,8 @@ from proxima_kernel._discovery import (
     INCOMPATIBLE,
     PluginInfo,
     api_problem,
+    engines_loaded,
+    heavy_import_warning,
     import_failure,
 )
 from proxima_kernel._errors import CircuitError, PluginError, UsageError
@@ -173,6 +175,7 @@ class Kernel:
         if self._switched_off(info, builtin=_is_builtin(point)):
             return
 
+        engines = engines_loaded()
         started = time.perf_counter()
         try:
             plugin = point.load()
@@ -183,6 +186,9 @@ class Kernel:
         finally:
             info.import_time_ms = round((time.perf_counter() - started) * 1000, 3)
 
+        heavy = heavy_import_warning(engines)
+        if heavy is not None:
+            info.warnings.append(heavy)
         self._activate(info, plugin)
 
     def _switched_off(self, info: PluginInfo, *, builtin: bool) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 import types
 
 import pytest
@@ -315,3 +316,21 @@ def test_an_inline_plugin_goes_through_the_api_check():
     kernel.register(plugin)
 
     assert kernel.plugins["inline"].status == "incompatible"
+
+
+def test_a_plugin_whose_import_pulls_in_an_engine_gets_a_warning(monkeypatch):
+    class HeavyPoint:
+        name = "heavy"
+        value = "proxima_heavy"
+        dist = None
+
+        def load(self):
+            monkeypatch.setitem(sys.modules, "torch", types.ModuleType("torch"))
+            return module("proxima_heavy")
+
+    monkeypatch.delitem(sys.modules, "torch", raising=False)
+
+    info = make_kernel(entry_points=[HeavyPoint()]).plugins["heavy"]
+
+    assert info.status == "active"
+    assert "imported torch" in info.warnings[0]

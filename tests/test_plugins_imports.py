@@ -60,3 +60,18 @@ def test_every_public_name_resolves_lazily():
 
     assert public == set(proxima_kernel._PUBLIC)
     assert all(getattr(proxima_kernel, name) is not None for name in public)
+
+
+def test_the_pytest11_plugin_imports_neither_the_kernel_nor_the_suite():
+    code = (
+        "import sys, proxima_kernel.testing.pytest_plugin; "
+        "print(sorted(m for m in ('proxima_kernel._kernel', "
+        "'proxima_kernel.testing._suite', 'structlog', 'numpy') "
+        "if m in sys.modules))"
+    )
+
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+
+    assert done.stdout.strip() == "[]"
