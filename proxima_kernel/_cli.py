@@ -8,7 +8,8 @@ Exit codes (also in ``proxima --help`` and docs/cli.md):
 2     usage error: an unknown option, backend or exporter
 3     input error: a circuit file is missing or is not valid OpenQASM
 4     every backend run failed or was refused
-5     ``proxima plugins check`` found a broken or incompatible plugin
+5     a plugin is broken or incompatible (``proxima plugins check``, or
+      any command in strict mode)
 130   interrupted (Ctrl-C)
 ====  =========================================================
 
@@ -33,6 +34,7 @@ import click
 
 from proxima_kernel._errors import (
     CircuitError,
+    PluginError,
     ProximaError,
     UsageError,
 )
@@ -52,7 +54,7 @@ Exit codes:
   2    usage error (unknown option, backend or exporter)
   3    input error (missing or malformed circuit file)
   4    every backend run failed or was refused
-  5    plugins check found a broken or incompatible plugin
+  5    a broken or incompatible plugin (plugins check, strict mode)
   130  interrupted
 """
 
@@ -67,6 +69,8 @@ class _Group(click.Group):
             _fail(str(exc), EXIT_USAGE)
         except CircuitError as exc:
             _fail(str(exc), EXIT_INPUT)
+        except PluginError as exc:
+            _fail(str(exc), EXIT_PLUGIN_PROBLEMS)
         except ProximaError as exc:
             _fail(str(exc), EXIT_INTERNAL)
         except KeyboardInterrupt:
@@ -467,7 +471,7 @@ def plugins_disable(name: str, project: bool) -> None:
     help="Write ./proxima.toml instead of the user config file.",
 )
 def plugins_enable(name: str, project: bool) -> None:
-    """Turn the plugin NAME back on (undoes ``plugins disable``)."""
+    """Turn the plugin NAME back on (undoes plugins disable)."""
     _set_disabled(name, project, disabled=False)
 
 

@@ -326,7 +326,8 @@ class Kernel:
         reason = f"raised in {hook_name}: {type(exc).__name__}: {exc}"
         self._plugin_failed(info, reason, exc)
         # A plugin that broke a hook leaves the run: later hooks skip it.
-        self._pm.unregister(name=name)
+        if self._pm.has_plugin(name):
+            self._pm.unregister(name=name)
         if self._strict:
             raise PluginError(
                 f"Strict mode: the plugin {info.label} {reason}. Fix or "

@@ -68,7 +68,7 @@ def test_strict_mode_fails_the_run_with_a_clear_message(tmp_path, env):
             env=strict_env,
         )
 
-        assert done.returncode == 1
+        assert done.returncode == 5
         assert "Error: Strict mode" in done.stderr
         assert "bad-import" in done.stderr and "Traceback" not in done.stderr
 
