@@ -17,6 +17,7 @@ import pluggy
 
 if TYPE_CHECKING:
     from proxima_kernel._backend import Backend, Conversion, Execution
+    from proxima_kernel._discovery import PluginInfo
     from proxima_kernel._errors import (
         CircuitError,
         CircuitNotFoundError,
@@ -37,7 +38,8 @@ if TYPE_CHECKING:
         Register,
         Reset,
     )
-    from proxima_kernel._kernel import Kernel, PluginInfo
+    from proxima_kernel._kernel import Kernel
+    from proxima_kernel._loading import generate, load_qasm, load_qasm_file
     from proxima_kernel._model import (
         BIT_ORDER,
         BackendResult,
@@ -51,6 +53,7 @@ if TYPE_CHECKING:
         RunOptions,
         Status,
         converter,
+        report_schema,
     )
     from proxima_kernel._noise import Channel, NoiseModel
     from proxima_kernel._plan import Plan, Request, Task
@@ -107,6 +110,10 @@ _PUBLIC = {
     "UsageError": "_errors",
     "converter": "_model",
     "gate_matrix": "_gates",
+    "generate": "_loading",
+    "load_qasm": "_loading",
+    "load_qasm_file": "_loading",
+    "report_schema": "_model",
 }
 
 
@@ -129,6 +136,7 @@ def __dir__() -> list[str]:
 __all__ = [
     "API_VERSION",
     "BIT_ORDER",
+    "STANDARD_GATES",
     "Backend",
     "BackendResult",
     "Barrier",
@@ -152,8 +160,8 @@ __all__ = [
     "Operation",
     "PairMetric",
     "Plan",
-    "PluginError",
     "PluginInfo",
+    "PluginError",
     "Program",
     "ProximaError",
     "Register",
@@ -161,7 +169,6 @@ __all__ = [
     "Request",
     "Reset",
     "RunOptions",
-    "STANDARD_GATES",
     "Session",
     "Status",
     "Task",
@@ -169,5 +176,9 @@ __all__ = [
     "UsageError",
     "converter",
     "gate_matrix",
+    "generate",
     "hookimpl",
+    "load_qasm",
+    "load_qasm_file",
+    "report_schema",
 ]

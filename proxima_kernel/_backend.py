@@ -148,7 +148,8 @@ def run_converted(
     result.wall_time_ms = (time.perf_counter() - started) * 1000.0
 
     check_bit_order(execution.counts, circuit.program, backend.name)
-    result.counts = dict(sorted(execution.counts.items()))
+    # Engines hand back numpy integers; the report holds plain ones.
+    result.counts = {key: int(n) for key, n in sorted(execution.counts.items())}
     result.probabilities = execution.probabilities
     result.details = execution.details
     return result

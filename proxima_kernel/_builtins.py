@@ -2,9 +2,7 @@
 and the entropy analyzer.
 
 It is registered through the entry point ``builtins`` of the group
-``proxima``, the same door every third-party plugin uses. The OpenQASM
-parser is imported when a file is first loaded, so that listing plugins
-stays fast.
+``proxima``, the same door every third-party plugin uses.
 """
 
 from __future__ import annotations
@@ -17,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from proxima_kernel import hookimpl
+from proxima_kernel._generators import is_generator_spec
+from proxima_kernel._loading import generate, load_qasm_file
 from proxima_kernel._model import Circuit, CircuitReport, Insight, Report, converter
 
 PROXIMA_API = ">=1.0,<2"
@@ -29,12 +29,10 @@ class QasmFileLoader:
 
     def accepts(self, spec: Any) -> bool:
         return isinstance(spec, (str, os.PathLike)) and not (
-            isinstance(spec, str) and _is_generator_spec(spec)
+            isinstance(spec, str) and is_generator_spec(spec)
         )
 
     def load(self, spec: Any) -> Circuit:
-        from proxima_kernel._qasm import load_qasm_file
-
         return load_qasm_file(spec)
 
 
@@ -44,18 +42,10 @@ class GeneratorLoader:
     name = "generator"
 
     def accepts(self, spec: Any) -> bool:
-        return isinstance(spec, str) and _is_generator_spec(spec)
+        return isinstance(spec, str) and is_generator_spec(spec)
 
     def load(self, spec: Any) -> Circuit:
-        from proxima_kernel._generators import generate
-
         return generate(spec)
-
-
-def _is_generator_spec(spec: str) -> bool:
-    from proxima_kernel._generators import is_generator_spec
-
-    return is_generator_spec(spec)
 
 
 class JsonExporter:

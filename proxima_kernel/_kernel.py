@@ -356,7 +356,7 @@ class Kernel:
         if name in found:
             self._duplicate(kind, name, found[name]._proxima_plugin, owner)
             return
-        # An item that refuses attributes is still registered, unlabelled.
+        # Remember the owner for listings; a slotted item may refuse it.
         with contextlib.suppress(AttributeError):
             item._proxima_plugin = owner
         found[name] = item
@@ -433,6 +433,13 @@ class Kernel:
         plan = build_plan(request)
         self.call_each("proxima_plan", plan=plan, request=request)
         plan.validate()
+
+        log.info(
+            "plan",
+            tasks=len(plan),
+            circuits=len(request.circuits),
+            backends=list(request.backends),
+        )
         return plan
 
     def run(

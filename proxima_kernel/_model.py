@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import json
+from importlib import resources
 from typing import Any
 
 import attrs
@@ -34,7 +36,7 @@ BIT_ORDER = (
 SCHEMA_VERSION = "1"
 
 
-class Status(str, enum.Enum):
+class Status(enum.StrEnum):
     """What became of one backend run."""
 
     OK = "ok"
@@ -67,8 +69,9 @@ class RunOptions:
 
     ``seed`` makes sampling repeatable: the same seed gives the same counts
     on the same backend. ``noise`` is applied by every backend alike (see
-    :mod:`proxima_kernel._noise`); None means an ideal run. ``memory_limit_mb`` caps what one backend may
-    need; ``None`` means the machine's available memory.
+    :mod:`proxima_kernel._noise`); None means an ideal run.
+    ``memory_limit_mb`` caps what one backend may need; None means the
+    machine's available memory.
     """
 
     shots: int = 1024
@@ -179,6 +182,18 @@ class Report:
             for circuit in self.circuits
             for result in circuit.results.values()
         )
+
+
+def report_schema() -> dict[str, Any]:
+    """The JSON Schema that every unstructured :class:`Report` satisfies.
+
+    It states the bit-order contract on every counts and distribution
+    field; plugin authors validate their results against it.
+    """
+    text = resources.files("proxima_kernel").joinpath("report.schema.json")
+    schema: dict[str, Any] = json.loads(text.read_text(encoding="utf-8"))
+
+    return schema
 
 
 def _make_converter() -> cattrs.Converter:
