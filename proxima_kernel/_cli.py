@@ -130,7 +130,12 @@ def main(
         "strict": strict,
         "trace": trace,
     }
-    _configure_logging(verbose)
+    # Logging is set up before the first event, not here: a listing that
+    # logs nothing then never imports structlog (see proxima_kernel._log).
+    from proxima_kernel import _log
+
+    _log.configure_before_first_event(lambda: _configure_logging(verbose))
+    ctx.call_on_close(_log.forget_configuration)
 
 
 def _configure_logging(verbose: int, trace: bool = False) -> None:
@@ -160,14 +165,22 @@ def _config() -> Any:
     )
 
 
-def _kernel() -> Any:
-    """A kernel set up by this invocation's config."""
+def _kernel(*, lazy_logging: bool = False) -> Any:
+    """A kernel set up by this invocation's config.
+
+    Logging is configured now unless ``lazy_logging``: a run logs through
+    modules that do not wait for the first event.
+    """
+    from proxima_kernel import _log
     from proxima_kernel._kernel import Kernel
 
     config = _config()
     obj = click.get_current_context().find_root().obj or {}
     if config.trace.value:
+        _log.forget_configuration()
         _configure_logging(obj.get("verbose", 0), trace=True)
+    elif not lazy_logging:
+        _log.configure_now()
     return Kernel.from_config(config)
 
 
@@ -366,7 +379,7 @@ def _verdict(metrics: Any) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def backends(as_json: bool) -> None:
     """List the installed backends (without importing their engines)."""
-    kernel = _kernel()
+    kernel = _kernel(lazy_logging=True)
     rows = []
     for name, backend in sorted(kernel.backends.items()):
         owner = getattr(backend, "_proxima_plugin", None)
@@ -409,7 +422,7 @@ def plugins(ctx: click.Context, as_json: bool, timings: bool, hooks: bool) -> No
         return
     import attrs
 
-    kernel = _kernel()
+    kernel = _kernel(lazy_logging=True)
     kernel.collect()
     rows = [attrs.asdict(info) for info in kernel.plugins.values()]
     if as_json:
@@ -440,7 +453,7 @@ def _plugin_line(row: dict[str, Any], timings: bool, hooks: bool) -> str:
 @plugins.command("check")
 def plugins_check() -> None:
     """Report every broken, incompatible or duplicate plugin (exit 5)."""
-    kernel = _kernel()
+    kernel = _kernel(lazy_logging=True)
     problems = kernel.check()
     undeclared = [
         name

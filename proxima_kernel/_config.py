@@ -25,11 +25,11 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-import structlog
 
+from proxima_kernel import _log
 from proxima_kernel._errors import UsageError
 
-log = structlog.get_logger("proxima")
+log = _log.get_logger("proxima")
 
 DEFAULT = "default"
 

@@ -19,9 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 import pluggy
-import structlog
 
-from proxima_kernel import hookspecs
+from proxima_kernel import _log, hookspecs
 from proxima_kernel._backend import Backend
 from proxima_kernel._discovery import (
     BLOCKED,
@@ -41,8 +40,8 @@ if TYPE_CHECKING:
     from proxima_kernel._config import Config
     from proxima_kernel._plan import Plan, Request
 
-log = structlog.get_logger("proxima")
-trace_log = structlog.get_logger("proxima.trace")
+log = _log.get_logger("proxima")
+trace_log = _log.get_logger("proxima.trace")
 
 ENTRY_POINT_GROUP = "proxima"
 
