@@ -136,6 +136,13 @@ def import_failure(exc: BaseException, module: str, dist: Any) -> str:
     """
     missing = getattr(exc, "name", None)
     own = module.split(".")[0]
+    if not isinstance(exc, ModuleNotFoundError) and missing == "proxima_kernel":
+        return (
+            f"failed to import: {type(exc).__name__}: {exc}; it needs a name "
+            f"this proxima-kernel does not provide, so it was made for "
+            f"another kernel release: install a plugin release made for this "
+            f"kernel, or the kernel it was made for"
+        )
     if not isinstance(exc, ModuleNotFoundError) or not missing:
         return f"failed to import: {type(exc).__name__}: {exc}"
     if missing.split(".")[0] == own:

@@ -334,3 +334,16 @@ def test_a_plugin_whose_import_pulls_in_an_engine_gets_a_warning(monkeypatch):
 
     assert info.status == "active"
     assert "imported torch" in info.warnings[0]
+
+
+def test_a_plugin_importing_a_name_the_kernel_lacks_is_told_why():
+    error = ImportError(
+        "cannot import name 'load_circuit' from 'proxima_kernel'",
+        name="proxima_kernel",
+    )
+
+    info = make_kernel(entry_points=[fake_entry_point("old", error=error)]).plugins
+    reason = info["old"].reason
+
+    assert "load_circuit" in reason
+    assert "made for another kernel release" in reason

@@ -75,3 +75,15 @@ def test_the_pytest11_plugin_imports_neither_the_kernel_nor_the_suite():
     )
 
     assert done.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("args", [["--help"], ["plugins"]], ids=" ".join)
+def test_help_and_a_healthy_listing_do_not_import_structlog(args):
+    code = SCRIPT.format(args=args, engines=("structlog", "rich", "cattrs"))
+
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
+
+    imported = done.stdout.strip().splitlines()[-1]
+    assert "structlog" not in imported, f"{args}: {imported}"
