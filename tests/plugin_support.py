@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 #: Four tiny broken distributions (dist-info folders and their packages).
 BAD_PLUGINS = Path(__file__).parent / "fixtures" / "bad_plugins"
@@ -38,3 +41,15 @@ def listing(cwd: Path, env: dict[str, str], *args: str) -> dict[str, Any]:
     done = proxima(*args, "plugins", "--json", cwd=cwd, env=env)
     assert done.returncode == 0, done.stderr
     return {row["name"]: row for row in json.loads(done.stdout)}
+
+
+def installed(name: str) -> bool:
+    """True when a plugin entry point called ``name`` is installed."""
+    points = importlib.metadata.entry_points(group="proxima")
+    return name in {point.name for point in points}
+
+
+#: For tests that run a real engine; tox's kernel env installs none.
+needs_aer = pytest.mark.skipif(
+    not installed("qiskit-aer"), reason="proxima-qiskit-aer is not installed"
+)

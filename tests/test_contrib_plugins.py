@@ -110,7 +110,7 @@ def test_the_insights_plugin_adds_its_insight_to_a_real_run(installed):
     env = clean_env(installed["work"], installed["site"])
 
     done = proxima(
-        "run", "ghz:3", "-b", "qiskit-aer", "--shots", "500", "--seed", "2",
+        "run", "ghz:3", "-b", "mysim", "--shots", "500", "--seed", "2",
         "--json", "--out", str(installed["work"] / "out2"),
         cwd=installed["work"], env=env,
     )  # fmt: skip

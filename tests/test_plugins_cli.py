@@ -6,7 +6,14 @@ import json
 from pathlib import Path
 
 import pytest
-from plugin_support import BAD_NAMES, BAD_PLUGINS, clean_env, listing, proxima
+from plugin_support import (
+    BAD_NAMES,
+    BAD_PLUGINS,
+    clean_env,
+    listing,
+    needs_aer,
+    proxima,
+)
 
 
 @pytest.fixture
@@ -14,6 +21,7 @@ def env(tmp_path: Path) -> dict[str, str]:
     return clean_env(tmp_path, BAD_PLUGINS)
 
 
+@needs_aer
 def test_plugins_json_shows_each_bad_plugin_with_status_and_reason(tmp_path, env):
     rows = listing(tmp_path, env)
 
@@ -32,6 +40,7 @@ def test_plugins_json_shows_each_bad_plugin_with_status_and_reason(tmp_path, env
     assert rows["bad-dep"]["distribution"] == "proxima-bad-dep"
 
 
+@needs_aer
 def test_a_run_succeeds_on_every_real_backend_despite_them(tmp_path, env):
     done = proxima(
         "run",
@@ -84,6 +93,7 @@ def test_disable_persists_and_enable_undoes_it(tmp_path, env):
     assert listing(tmp_path, env)["bad-dep"]["status"] == "failed"
 
 
+@needs_aer
 def test_disabling_every_bad_plugin_makes_strict_mode_pass(tmp_path, env):
     for name in BAD_NAMES:
         proxima("plugins", "disable", name, "--project", cwd=tmp_path, env=env)
@@ -104,6 +114,7 @@ def test_disabling_every_bad_plugin_makes_strict_mode_pass(tmp_path, env):
     assert "bad-api" in (tmp_path / "proxima.toml").read_text()
 
 
+@needs_aer
 def test_dash_p_blocks_a_plugin_for_one_invocation(tmp_path, env):
     rows = listing(tmp_path, env, "-p", "no:bad-import", "-p", "no:qiskit-aer")
 
@@ -111,6 +122,7 @@ def test_dash_p_blocks_a_plugin_for_one_invocation(tmp_path, env):
     assert rows["qiskit-aer"]["reason"] == "blocked by flag -p no:qiskit-aer"
 
 
+@needs_aer
 def test_the_allowlist_and_the_autoload_switch(tmp_path, env):
     allowed = listing(tmp_path, dict(env, PROXIMA_PLUGINS="qiskit-aer"))
     off = listing(tmp_path, dict(env, PROXIMA_DISABLE_PLUGIN_AUTOLOAD="1"))
@@ -130,6 +142,7 @@ def test_plugins_check_reports_every_problem_and_exits_5(tmp_path, env):
     assert all(any(n in p for p in problems) for n in BAD_NAMES)
 
 
+@needs_aer
 def test_plugins_timings_and_backends_json(tmp_path, env):
     timings = proxima("plugins", "--timings", cwd=tmp_path, env=env)
     backends = proxima("backends", "--json", cwd=tmp_path, env=env)
