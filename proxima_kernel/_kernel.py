@@ -180,7 +180,7 @@ class Kernel:
             plugin = point.load()
         except Exception as exc:  # noqa: BLE001 - isolate a broken plugin
             module = point.value.split(":")[0]
-            self._plugin_failed(info, import_failure(exc, module, dist), exc)
+            self._plugin_failed(info, import_failure(exc, module, dist))
             return
         finally:
             info.import_time_ms = round((time.perf_counter() - started) * 1000, 3)
@@ -224,7 +224,7 @@ class Kernel:
         try:
             self._pm.register(plugin, name=info.name)
         except Exception as exc:  # noqa: BLE001 - pluggy validates hookimpls
-            self._plugin_failed(info, f"is not a valid plugin: {exc}", exc)
+            self._plugin_failed(info, f"is not a valid plugin: {exc}")
             return
 
         callers = self._pm.get_hookcallers(plugin) or []
@@ -235,7 +235,7 @@ class Kernel:
                 f"implements {', '.join(unknown)}, which is not a Proxima "
                 f"hook; check the spelling against docs/hooks.md"
             )
-            self._plugin_failed(info, reason, None)
+            self._plugin_failed(info, reason)
             return
         info.set_hooks([caller.name for caller in callers])
         self._registries.clear()
@@ -248,11 +248,9 @@ class Kernel:
             f"has the same name as the plugin {first.label}; it was not "
             f"loaded. Uninstall one of the two distributions"
         )
-        self._plugin_failed(info, reason, None)
+        self._plugin_failed(info, reason)
 
-    def _plugin_failed(
-        self, info: PluginInfo, reason: str, exc: BaseException | None
-    ) -> None:
+    def _plugin_failed(self, info: PluginInfo, reason: str) -> None:
         info.status, info.reason = FAILED, reason
         log.error("plugin_failed", plugin=info.name, reason=reason)
 
@@ -323,7 +321,7 @@ class Kernel:
     def _hook_failed(self, name: str, hook_name: str, exc: BaseException) -> None:
         info = self.plugins.setdefault(name, PluginInfo(name))
         reason = f"raised in {hook_name}: {type(exc).__name__}: {exc}"
-        self._plugin_failed(info, reason, exc)
+        self._plugin_failed(info, reason)
         # A plugin that broke a hook leaves the run: later hooks skip it.
         if self._pm.has_plugin(name):
             self._pm.unregister(name=name)

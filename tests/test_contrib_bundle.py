@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import subprocess
 import sys
 import tomllib
@@ -43,6 +44,11 @@ def test_the_bundle_resolves_from_the_repository_with_one_pip_command():
     missing = [p.name for p in projects if not (p / "pyproject.toml").is_file()]
     if missing:
         pytest.skip(f"not packaged in this checkout yet: {', '.join(missing)}")
+    # Offline, pip can resolve only what this environment already holds:
+    # the engines come with the plugins (tox's all env, CI).
+    absent = [p.name for p in projects[1:-1] if not _installed(p.name)]
+    if absent:
+        pytest.skip(f"install the plugins first: {', '.join(absent)} missing")
 
     done = subprocess.run(
         [
@@ -55,3 +61,11 @@ def test_the_bundle_resolves_from_the_repository_with_one_pip_command():
     assert done.returncode == 0, done.stderr[-2000:]
     assert "proxima-standard" in done.stdout
     assert {project_name(p) for p in projects} >= {"proxima-standard"}
+
+
+def _installed(distribution: str) -> bool:
+    try:
+        importlib.metadata.distribution(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return False
+    return True
