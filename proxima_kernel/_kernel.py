@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.metadata
+import sys
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -177,8 +178,10 @@ class Kernel:
         engines = engines_loaded()
         started = time.perf_counter()
         try:
-            plugin = point.load()
-        except Exception as exc:  # noqa: BLE001 - isolate a broken plugin
+            # What a plugin prints at import must not corrupt --json output.
+            with contextlib.redirect_stdout(sys.stderr):
+                plugin = point.load()
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 - isolate it
             module = point.value.split(":")[0]
             self._plugin_failed(info, import_failure(exc, module, dist))
             return
@@ -290,7 +293,7 @@ class Kernel:
         started = time.perf_counter()
         try:
             outcome = impl.function(**args)
-        except Exception as exc:  # noqa: BLE001 - isolate the plugin
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 - isolate it
             self._traced(impl, hook_name, started, "raised", exc)
             self._hook_failed(impl.plugin_name, hook_name, exc)
             return None

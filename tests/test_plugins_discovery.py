@@ -347,3 +347,39 @@ def test_a_plugin_importing_a_name_the_kernel_lacks_is_told_why():
 
     assert "load_circuit" in reason
     assert "made for another kernel release" in reason
+
+
+def test_a_plugin_calling_sys_exit_fails_alone():
+    @hookimpl
+    def proxima_analyze(report):
+        raise SystemExit(3)
+
+    points = [
+        fake_entry_point("exits-at-import", error=SystemExit(1)),
+        fake_entry_point("exits-in-hook", module("m", proxima_analyze=proxima_analyze)),
+        fake_entry_point("good", good_plugin()),
+    ]
+    kernel = make_kernel(entry_points=points)
+
+    report = kernel.run("ghz:2", backends=["good"], shots=10, seed=1)
+
+    assert report.circuits[0].results["good"].ok
+    assert kernel.plugins["exits-at-import"].status == "failed"
+    assert "SystemExit" in kernel.plugins["exits-in-hook"].reason
+
+
+def test_what_a_plugin_prints_at_import_goes_to_stderr(capsys):
+    class Noisy:
+        name = "noisy"
+        value = "proxima_noisy"
+        dist = None
+
+        def load(self):
+            print("hello from a plugin")
+            return module("proxima_noisy")
+
+    make_kernel(entry_points=[Noisy()])
+
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "hello from a plugin" in captured.err
