@@ -51,7 +51,7 @@ def installed(tmp_path_factory) -> dict[str, Path]:
         str(plugin), str(insights),
     ]  # fmt: skip
     subprocess.run(command, check=True, capture_output=True, timeout=300)
-    return {"work": work, "plugin": plugin, "site": site}
+    return {"work": work, "plugin": plugin, "insights": insights, "site": site}
 
 
 def test_the_readme_gives_the_rename_steps_the_test_follows():
@@ -120,3 +120,15 @@ def test_the_insights_plugin_adds_its_insight_to_a_real_run(installed):
     found = {(i["analyzer"], i["name"]): i["value"] for i in insights}
     assert found[("insights", "heavy_output_probability")] == 1.0
     assert ("insights", "normalised_entropy") in found
+
+
+def test_the_insights_plugin_passes_its_own_tests(installed):
+    env = clean_env(installed["work"], installed["site"])
+
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=installed["insights"], env=env, capture_output=True, text=True,
+        timeout=300,
+    )  # fmt: skip
+
+    assert done.returncode == 0, done.stdout[-3000:]
