@@ -49,10 +49,15 @@ class Backend:
     :meth:`engine_version`, :meth:`convert` and :meth:`execute`. They may
     override :meth:`unsupported_reason` to refuse constructs they cannot run
     and :meth:`estimate_memory_bytes` when the method's rule does not fit.
+
+    A backend that switches method for a noisy run (to a density matrix,
+    say) names it in ``noisy_method``; :meth:`method_for` then gives the
+    method of one run and the base memory estimate follows it.
     """
 
     name: ClassVar[str] = ""
     method: ClassVar[str] = "statevector"
+    noisy_method: ClassVar[str | None] = None
     bytes_per_amplitude: ClassVar[int] = 16
     description: ClassVar[str] = ""
 
@@ -60,15 +65,34 @@ class Backend:
         """The version of the engine this backend drives."""
         raise NotImplementedError
 
+    @staticmethod
+    def is_noisy(options: RunOptions | None) -> bool:
+        """True when ``options`` carry a noise model with any channel."""
+        noise = None if options is None else options.noise
+        return noise is not None and bool(noise.channels)
+
+    @classmethod
+    def method_for(cls, options: RunOptions | None) -> str:
+        """The method of a run with ``options``.
+
+        ``noisy_method`` for a noisy run when the backend names one,
+        otherwise ``method``.
+        """
+        if cls.noisy_method is not None and cls.is_noisy(options):
+            return cls.noisy_method
+
+        return cls.method
+
     def estimate_memory_bytes(
         self, program: Program, options: RunOptions | None = None
     ) -> int:
         """Bytes the simulation state needs: 2^n (or 4^n) amplitudes.
 
-        Override when the method depends on the options (a noisy run on a
-        density matrix, say) or when the rule does not fit.
+        The method is :meth:`method_for` the options: 2^n amplitudes for
+        ``statevector``, 4^n for ``density_matrix``. Override when the
+        rule does not fit.
         """
-        growth = _GROWTH.get(self.method, 1)
+        growth = _GROWTH.get(self.method_for(options), 1)
         return self.bytes_per_amplitude * 2 ** (growth * program.num_qubits)
 
     def unsupported_reason(
