@@ -85,7 +85,12 @@ def test_the_renamed_template_passes_the_conformance_kit(installed):
     )  # fmt: skip
 
     assert done.returncode == 0, done.stdout[-3000:]
-    assert re.search(r"\b1[0-9] passed\b", done.stdout), done.stdout[-500:]
+    # The kit's tests for every backend pass; those behind flags the
+    # template does not set (exact probabilities, dynamic circuits,
+    # noise) are skipped.
+    assert re.search(r"\b2[0-9] passed, 1[0-9] skipped\b", done.stdout), done.stdout[
+        -500:
+    ]
 
 
 def test_the_renamed_plugin_is_listed_and_runs(installed):

@@ -19,6 +19,16 @@ or from the command line, against anything installed:
 ``pytest --proxima-conformance=my-backend``. The pytest plugin behind the
 option is registered through the ``pytest11`` entry point and does nothing
 unless the option is given.
+
+Flags on the class turn on the stricter checks a backend qualifies for:
+``exact_probabilities`` (exact probabilities from the final state),
+``dynamic_circuits`` (mid-circuit measurement, reset, conditions) and
+``noise_spec`` (a noise model it translates). :class:`PluginConformance`
+checks the plugin module itself: a light import, its entry point and
+hooks, a run through a kernel. :func:`execute` runs one program on a
+backend without the kernel, and :func:`kraus_operators` and
+:func:`apply_kraus` give the analytic answer for the kernel's noise
+channels.
 """
 
 from __future__ import annotations
@@ -30,12 +40,16 @@ if TYPE_CHECKING:
         FakeDistribution,
         FakeEntryPoint,
         ReferenceBackend,
+        apply_kraus,
         backend_plugin,
+        execute,
         fake_entry_point,
+        kraus_operators,
         make_kernel,
         program,
         sample_report,
     )
+    from proxima_kernel.testing._plugin_suite import PluginConformance
     from proxima_kernel.testing._suite import (
         BackendConformance,
         ExporterConformance,
@@ -48,9 +62,13 @@ _PUBLIC = {
     "ExporterConformance": "_suite",
     "FakeDistribution": "_helpers",
     "FakeEntryPoint": "_helpers",
+    "PluginConformance": "_plugin_suite",
     "ReferenceBackend": "_helpers",
+    "apply_kraus": "_helpers",
     "backend_plugin": "_helpers",
+    "execute": "_helpers",
     "fake_entry_point": "_helpers",
+    "kraus_operators": "_helpers",
     "make_kernel": "_helpers",
     "program": "_helpers",
     "sample_report": "_helpers",
@@ -76,9 +94,13 @@ __all__ = [
     "ExporterConformance",
     "FakeDistribution",
     "FakeEntryPoint",
+    "PluginConformance",
     "ReferenceBackend",
+    "apply_kraus",
     "backend_plugin",
+    "execute",
     "fake_entry_point",
+    "kraus_operators",
     "make_kernel",
     "program",
     "sample_report",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -161,6 +162,64 @@ class ReferenceBackend(Backend):
         for key in draws:
             counts[key] = counts.get(key, 0) + 1
         return Execution(counts, dict(exact))
+
+
+def execute(backend: Backend, prog: Program, **options: Any) -> Execution:
+    """Convert and execute ``prog`` on ``backend`` as the kernel would.
+
+    Calls the backend's own methods, without the kernel around them, so
+    a test sees the :class:`~proxima_kernel.Execution` as the engine
+    returned it (counts, probabilities, details). The backend must
+    accept the program: a reason from ``unsupported_reason`` fails the
+    test. ``options`` go to :class:`~proxima_kernel.RunOptions`;
+    ``shots`` defaults to 2000 and ``seed`` to 11.
+    """
+    options.setdefault("shots", 2000)
+    options.setdefault("seed", 11)
+    run_options = RunOptions(**options)
+    reason = backend.unsupported_reason(prog, run_options)
+    assert reason is None, f"{backend.name} refused the program: {reason}"
+
+    conversion = backend.convert(prog)
+    return backend.execute(conversion.native, prog, run_options)
+
+
+def kraus_operators(kind: str, p: float) -> list[Any]:
+    """The Kraus operators of a one-qubit channel, as the kernel defines it.
+
+    Written from the conventions in :mod:`proxima_kernel._noise` (see
+    :class:`~proxima_kernel.NoiseModel`), for checking a plugin's noise
+    translation against an analytic answer. ``kind`` is one of
+    ``depolarizing``, ``amplitude_damping``, ``phase_damping``,
+    ``bit_flip`` and ``phase_flip``; ``p`` is its parameter.
+    """
+    import numpy as np
+
+    identity = np.eye(2, dtype=complex)
+    x = np.array([[0, 1], [1, 0]], dtype=complex)
+    y = np.array([[0, -1j], [1j, 0]], dtype=complex)
+    z = np.array([[1, 0], [0, -1]], dtype=complex)
+    kept = np.array([[1, 0], [0, math.sqrt(1 - p)]])
+
+    if kind == "depolarizing":
+        paulis = [math.sqrt(p / 3) * pauli for pauli in (x, y, z)]
+        return [math.sqrt(1 - p) * identity, *paulis]
+    if kind == "amplitude_damping":
+        return [kept, np.array([[0, math.sqrt(p)], [0, 0]])]
+    if kind == "phase_damping":
+        return [kept, np.array([[0, 0], [0, math.sqrt(p)]])]
+    if kind == "bit_flip":
+        return [math.sqrt(1 - p) * identity, math.sqrt(p) * x]
+    if kind == "phase_flip":
+        return [math.sqrt(1 - p) * identity, math.sqrt(p) * z]
+
+    message = f"{kind!r} is not a one-qubit channel kind of the kernel."
+    raise ValueError(message)
+
+
+def apply_kraus(rho: Any, kraus: Iterable[Any]) -> Any:
+    """The channel with Kraus operators ``kraus`` applied to ``rho``."""
+    return sum(k @ rho @ k.conj().T for k in kraus)
 
 
 def sample_report(shots: int = 256, seed: int = 7) -> Report:

@@ -19,11 +19,26 @@ import pytest
 
 from proxima_kernel._backend import Backend
 from proxima_kernel._compare import normalise, shot_noise_bound, tvd
-from proxima_kernel._ir import Condition, Gate, Measure, Program, Register, Reset
+from proxima_kernel._errors import UnsupportedCircuitError
+from proxima_kernel._ir import (
+    Barrier,
+    Condition,
+    Gate,
+    Measure,
+    Program,
+    Register,
+    Reset,
+)
 from proxima_kernel._kernel import Kernel
 from proxima_kernel._model import BackendResult, Circuit, RunOptions, converter
+from proxima_kernel._noise import NoiseModel
 from proxima_kernel._reference import reference_distribution
-from proxima_kernel.testing._helpers import backend_plugin, program, sample_report
+from proxima_kernel.testing._helpers import (
+    backend_plugin,
+    execute,
+    program,
+    sample_report,
+)
 
 # Each canary sets bits so that a wrong bit order gives another key.
 # Keys put the highest classical bit on the left (see proxima_kernel.BIT_ORDER).
@@ -109,6 +124,122 @@ DYNAMIC = {
     ),
 }
 
+# Deterministic programs run on the backend directly, and the one key each
+# must give: registers, crossed wiring, idle qubits, unwritten bits.
+EXACT_KEYS = {
+    "x-on-qubit-0-reads-rightmost": (
+        program(3, 3, Gate("x", (0,)), Measure(0, 0), Measure(1, 1), Measure(2, 2)),
+        "001",
+    ),
+    "last-declared-register-on-the-left": (
+        program(
+            3,
+            4,
+            Gate("x", (0,)),
+            Gate("x", (2,)),
+            Measure(0, 1),  # a[1]
+            Measure(2, 2),  # b[0]
+            Measure(1, 3),  # b[1], reads 0
+            cregs=(Register("a", 2, 0), Register("b", 2, 2)),
+        ),
+        "0110",
+    ),
+    "crossed-bits-swap-places": (
+        program(2, 2, Gate("x", (0,)), Measure(0, 1), Measure(1, 0)),
+        "10",
+    ),
+    "subset-measured-into-crossed-bits": (
+        program(
+            3, 3, Gate("x", (0,)), Barrier((0, 1, 2)), Measure(0, 2), Measure(2, 0)
+        ),
+        "100",
+    ),
+    "idle-qubit-and-unwritten-bit-keep-the-width": (
+        program(4, 3, Gate("x", (1,)), Measure(1, 0)),
+        "001",
+    ),
+    "bit-written-twice-keeps-the-last": (
+        program(2, 1, Gate("x", (1,)), Measure(0, 0), Measure(1, 0)),
+        "1",
+    ),
+    "clbits-without-registers-form-one": (
+        program(2, 2, Gate("x", (1,)), Measure(1, 1), cregs=()),
+        "10",
+    ),
+}
+
+# Small programs and their exact probabilities, with every key sampled.
+EXACT_PROBABILITIES = {
+    "bell": (
+        program(
+            2, 2, Gate("h", (0,)), Gate("cx", (0, 1)), Measure(0, 0), Measure(1, 1)
+        ),
+        {"00": 0.5, "11": 0.5},
+    ),
+    "gates-after-another-qubits-measurement": (
+        program(2, 2, Measure(0, 0), Gate("h", (1,)), Measure(1, 1)),
+        {"00": 0.5, "10": 0.5},
+    ),
+    "one-qubit-into-two-bits": (
+        program(1, 2, Gate("h", (0,)), Measure(0, 0), Measure(0, 1)),
+        {"00": 0.5, "11": 0.5},
+    ),
+}
+
+# Dynamic programs whose final state does not decide the outcome.
+UNDECIDED = {
+    "mid-circuit": program(
+        1, 2, Gate("h", (0,)), Measure(0, 0), Gate("h", (0,)), Measure(0, 1)
+    ),
+    "reset": program(1, 2, Gate("h", (0,)), Reset(0), Measure(0, 0)),
+}
+
+# Dynamic programs with one possible outcome.
+DYNAMIC_KEYS = {
+    "register-condition-reads-bit-0-as-least-significant": (
+        program(
+            3,
+            3,
+            Gate("x", (1,)),
+            Measure(0, 0),
+            Measure(1, 1),  # flags == 0b10 == 2
+            Gate("x", (2,), condition=Condition((0, 1), 2, "flags==2")),
+            Measure(2, 2),
+            cregs=(Register("flags", 2, 0), Register("out", 1, 2)),
+        ),
+        "110",
+    ),
+    "false-condition-skips-the-operation": (
+        program(
+            2,
+            2,
+            Measure(0, 0),
+            Gate("x", (1,), condition=Condition((0,), 1)),
+            Measure(1, 1),
+        ),
+        "00",
+    ),
+    "condition-reads-the-latest-measurement": (
+        # c[0] is 1 for the first condition and 0 again for the second.
+        program(
+            4,
+            3,
+            Gate("x", (0,)),
+            Measure(0, 0),
+            Gate("x", (1,), condition=Condition((0,), 1)),
+            Measure(2, 0),  # rewrites c[0] with 0
+            Gate("x", (3,), condition=Condition((0,), 1)),
+            Measure(1, 1),
+            Measure(3, 2),
+        ),
+        "010",
+    ),
+}
+
+SUPERPOSED = program(
+    4, 4, *(Gate("h", (q,)) for q in range(4)), *(Measure(q, q) for q in range(4))
+)
+
 
 def run_one(
     backend: Backend, prog: Program, name: str = "conformance", **options: Any
@@ -148,12 +279,33 @@ class BackendConformance:
     backend stays within the shot-noise bound at least 99.9 % of the time
     (see :mod:`proxima_kernel._compare`), and a fixed seed repeats.
     ``time_budget_s`` is how long a 10-qubit circuit may take.
+
+    Stricter checks, for a backend that claims more, are off by default:
+
+    ``exact_probabilities``
+        Ideal runs whose final state decides the outcome report exact
+        probabilities (within 1e-12); runs that measure nothing, or whose
+        outcome the final state does not decide, report None.
+    ``dynamic_circuits``
+        Mid-circuit measurement, reset and conditions on one bit or a
+        whole register run (never refused), and give the right counts.
+    ``noise_spec``
+        A noise model the backend translates (``NoiseModel.parse``
+        syntax): noisy runs repeat with a seed, and ``details["method"]``
+        names :meth:`~proxima_kernel.Backend.method_for` the run.
+
+    These tests call the backend directly (see
+    :func:`~proxima_kernel.testing.execute`), so they see what the engine
+    returned before the kernel wraps it.
     """
 
     backend_name: ClassVar[str | None] = None
     shots: ClassVar[int] = 4000
     seed: ClassVar[int] = 1234
     time_budget_s: ClassVar[float] = 60.0
+    exact_probabilities: ClassVar[bool] = False
+    dynamic_circuits: ClassVar[bool] = False
+    noise_spec: ClassVar[str | None] = None
 
     @classmethod
     def make_backend(cls) -> Backend:
@@ -257,6 +409,185 @@ class BackendConformance:
         assert first.ok and second.ok, (first.reason, second.reason)
         assert first.counts == second.counts
 
+    @pytest.mark.parametrize("case", sorted(EXACT_KEYS))
+    def test_bit_order_of_every_shot(self, backend: Backend, case: str) -> None:
+        """Each shot of a deterministic program gives its one key."""
+        prog, key = EXACT_KEYS[case]
+
+        execution = execute(backend, prog)
+
+        assert execution.counts == {key: 2000}
+        if self.exact_probabilities:
+            assert execution.probabilities == {key: 1.0}
+
+    def test_measuring_nothing_reads_all_zeros(self, backend: Backend) -> None:
+        """Unwritten bits read 0; there is nothing to give probabilities of.
+
+        A backend may refuse the program, unless it sets
+        ``exact_probabilities``.
+        """
+        prog = program(2, 2, Gate("h", (0,)))
+
+        try:
+            execution = execute(backend, prog, shots=10)
+        except UnsupportedCircuitError as exc:
+            if self.exact_probabilities:
+                raise
+            pytest.skip(f"{backend.name} refuses it: {exc}")
+
+        assert execution.counts == {"00": 10}
+        if self.exact_probabilities:
+            assert execution.probabilities is None
+
+    def test_another_seed_gives_other_counts(self, backend: Backend) -> None:
+        """One seed repeats its counts; the next seed draws others."""
+        first = execute(backend, SUPERPOSED, shots=500, seed=7)
+        second = execute(backend, SUPERPOSED, shots=500, seed=7)
+        other = execute(backend, SUPERPOSED, shots=500, seed=8)
+
+        assert first.counts == second.counts
+        assert first.counts != other.counts
+
+    @pytest.mark.parametrize("case", sorted(EXACT_PROBABILITIES))
+    def test_exact_probabilities(self, backend: Backend, case: str) -> None:
+        """Probabilities are exact, and every possible key is sampled."""
+        self._needs("exact_probabilities")
+        prog, expected = EXACT_PROBABILITIES[case]
+
+        execution = execute(backend, prog)
+
+        assert execution.probabilities == pytest.approx(expected)
+        assert set(execution.counts) == set(expected)
+
+    def test_exact_probabilities_through_crossed_bits(self, backend: Backend) -> None:
+        """An uneven entangled state, worked out by hand, read crosswise."""
+        self._needs("exact_probabilities")
+        import numpy as np
+
+        a, b = 0.7, 1.9
+        prog = program(
+            3,
+            3,
+            Gate("ry", (0,), (a,)),
+            Gate("ry", (1,), (b,)),
+            Gate("cx", (0, 1)),
+            Measure(0, 2),
+            Measure(1, 0),
+        )
+        # cx with qubit 0 as control, qubit 0 least significant.
+        cx01 = np.array(
+            [[1, 0, 0, 0], [0, 0, 0, 1], [0, 0, 1, 0], [0, 1, 0, 0]], dtype=complex
+        )
+        state = cx01 @ np.kron(_ry(b), _ry(a)) @ np.array([1, 0, 0, 0])
+        p = np.abs(state) ** 2  # index = 2*q1 + q0
+        expected = {
+            "000": p[0b00],  # q1=0, q0=0
+            "100": p[0b01],  # q0=1 -> c2
+            "001": p[0b10],  # q1=1 -> c0
+            "101": p[0b11],
+        }
+
+        execution = execute(backend, prog, shots=20000)
+
+        assert execution.probabilities == pytest.approx(expected, abs=1e-12)
+        assert sum(execution.counts.values()) == 20000
+        for key, probability in expected.items():
+            # 20000 shots: the standard deviation is at most about 71.
+            assert abs(execution.counts.get(key, 0) - 20000 * probability) < 360
+
+    @pytest.mark.parametrize("case", sorted(UNDECIDED))
+    def test_no_probabilities_when_the_final_state_does_not_decide(
+        self, backend: Backend, case: str
+    ) -> None:
+        """Mid-circuit measurement or reset: probabilities are left out."""
+        self._needs("exact_probabilities", "dynamic_circuits")
+
+        execution = execute(backend, UNDECIDED[case], shots=100)
+
+        assert execution.probabilities is None
+
+    @pytest.mark.parametrize("case", sorted(DYNAMIC_KEYS))
+    def test_dynamic_circuit_gives_its_one_key(
+        self, backend: Backend, case: str
+    ) -> None:
+        """Conditions read the right bits, at the right time."""
+        self._needs("dynamic_circuits")
+        prog, key = DYNAMIC_KEYS[case]
+
+        execution = execute(backend, prog, shots=200)
+
+        assert execution.counts == {key: 200}
+
+    def test_measure_reset_and_condition_copy_the_outcome(
+        self, backend: Backend
+    ) -> None:
+        """A reset qubit reads 0; a conditioned x copies the first outcome."""
+        self._needs("dynamic_circuits")
+        prog = program(
+            2,
+            3,
+            Gate("h", (0,)),
+            Measure(0, 0),
+            Reset(0),
+            Gate("x", (1,), condition=Condition((0,), 1)),
+            Measure(1, 1),
+            Measure(0, 2),  # reset left qubit 0 in |0>
+        )
+
+        execution = execute(backend, prog, shots=1000)
+
+        assert set(execution.counts) == {"000", "011"}
+        # 500 expected; the standard deviation is about 16.
+        assert 420 < execution.counts["011"] < 580
+        assert execution.probabilities is None
+
+    def test_a_mid_circuit_measurement_collapses_the_state(
+        self, backend: Backend
+    ) -> None:
+        """h, measure, h: the second outcome is a fair coin either way."""
+        self._needs("dynamic_circuits")
+        prog = program(
+            1, 2, Gate("h", (0,)), Measure(0, 0), Gate("h", (0,)), Measure(0, 1)
+        )
+
+        counts = execute(backend, prog, shots=1000).counts
+
+        assert set(counts) == {"00", "01", "10", "11"}
+        # 250 expected each; the standard deviation is about 14.
+        assert all(180 < n < 320 for n in counts.values())
+
+    def test_the_same_seed_gives_the_same_dynamic_counts(
+        self, backend: Backend
+    ) -> None:
+        self._needs("dynamic_circuits")
+        prog = program(
+            2,
+            2,
+            Gate("h", (0,)),
+            Measure(0, 0),
+            Reset(0),
+            Gate("h", (0,)),
+            Measure(0, 1),
+        )
+
+        first = execute(backend, prog, shots=300, seed=4)
+        second = execute(backend, prog, shots=300, seed=4)
+
+        assert first.counts == second.counts
+
+    def test_the_same_seed_gives_the_same_noisy_counts(self, backend: Backend) -> None:
+        """A noisy run repeats with its seed, on the method it names."""
+        self._needs("noise_spec")
+        assert self.noise_spec is not None
+        noise = NoiseModel.parse(self.noise_spec)
+
+        first = execute(backend, SUPERPOSED, shots=300, seed=3, noise=noise)
+        second = execute(backend, SUPERPOSED, shots=300, seed=3, noise=noise)
+
+        assert first.counts == second.counts
+        method = backend.method_for(RunOptions(noise=noise))
+        assert first.details["method"] == method
+
     def test_refuses_a_state_over_the_memory_limit(self, backend: Backend) -> None:
         """A 40-qubit state over a 1 MiB limit is refused before running."""
         prog = program(
@@ -297,6 +628,18 @@ class BackendConformance:
             pool.shutdown(wait=False)
 
         assert result.ok, result.reason
+
+    def _needs(self, *flags: str) -> None:
+        off = [flag for flag in flags if not getattr(self, flag)]
+        if off:
+            pytest.skip(f"{type(self).__name__} does not set {', '.join(off)}")
+
+
+def _ry(theta: float) -> Any:
+    import numpy as np
+
+    c, s = math.cos(theta / 2), math.sin(theta / 2)
+    return np.array([[c, -s], [s, c]])
 
 
 class ExporterConformance:

@@ -5,36 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from proxima_kernel import Execution, Program, Register, RunOptions
+from proxima_kernel import Execution, Program, RunOptions
+from proxima_kernel.testing import apply_kraus, execute, program
 
 from proxima_cirq import CirqBackend
 from proxima_cirq._run import prepare
 
+__all__ = ["BACKEND", "apply_kraus", "density_matrix", "program", "run"]
+
 BACKEND = CirqBackend()
 
 
-def program(
-    num_qubits: int,
-    num_clbits: int,
-    *operations: Any,
-    cregs: tuple[Register, ...] | None = None,
-) -> Program:
-    """A program with one classical register ``c`` unless told otherwise."""
-    if cregs is None:
-        cregs = (Register("c", num_clbits, 0),) if num_clbits else ()
-    qregs = (Register("q", num_qubits, 0),)
-    return Program(num_qubits, num_clbits, tuple(operations), qregs, cregs)
-
-
 def run(prog: Program, **options: Any) -> Execution:
-    """Convert and execute ``prog`` as the kernel would."""
-    options.setdefault("shots", 2000)
-    options.setdefault("seed", 11)
-    run_options = RunOptions(**options)
-    assert BACKEND.unsupported_reason(prog, run_options) is None
-
-    conversion = BACKEND.convert(prog)
-    return BACKEND.execute(conversion.native, prog, run_options)
+    """Convert and execute ``prog`` on cirq as the kernel would."""
+    return execute(BACKEND, prog, **options)
 
 
 def kernel_order(matrix: np.ndarray, num_qubits: int) -> np.ndarray:
@@ -62,8 +46,3 @@ def density_matrix(prog: Program, **options: Any) -> np.ndarray:
     simulator = setup.simulator()
     result = simulator.simulate(setup.circuit, qubit_order=setup.qubit_order())
     return kernel_order(result.final_density_matrix, prog.num_qubits)
-
-
-def apply_kraus(rho: np.ndarray, kraus: list[np.ndarray]) -> np.ndarray:
-    """The channel with Kraus operators ``kraus`` applied to ``rho``."""
-    return sum(k @ rho @ k.conj().T for k in kraus)

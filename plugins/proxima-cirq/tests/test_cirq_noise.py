@@ -22,6 +22,7 @@ from proxima_kernel import (
     RunOptions,
     gate_matrix,
 )
+from proxima_kernel.testing import kraus_operators
 
 from proxima_cirq._run import prepare
 
@@ -39,27 +40,6 @@ ONE_QUBIT_KINDS = [
     "bit_flip",
     "phase_flip",
 ]
-
-
-def kraus_of(kind: str, p: float) -> list[np.ndarray]:
-    """One-qubit Kraus operators, written from the kernel's docstring."""
-    if kind == "depolarizing":
-        return [math.sqrt(1 - p) * I2] + [math.sqrt(p / 3) * P for P in (X, Y, Z)]
-    if kind == "amplitude_damping":
-        return [
-            np.array([[1, 0], [0, math.sqrt(1 - p)]]),
-            np.array([[0, math.sqrt(p)], [0, 0]]),
-        ]
-    if kind == "phase_damping":
-        return [
-            np.array([[1, 0], [0, math.sqrt(1 - p)]]),
-            np.array([[0, 0], [0, math.sqrt(p)]]),
-        ]
-    if kind == "bit_flip":
-        return [math.sqrt(1 - p) * I2, math.sqrt(p) * X]
-    if kind == "phase_flip":
-        return [math.sqrt(1 - p) * I2, math.sqrt(p) * Z]
-    raise AssertionError(kind)
 
 
 def pure(vector: np.ndarray) -> np.ndarray:
@@ -83,7 +63,7 @@ def two_qubit_program():
 @pytest.mark.parametrize("kind", ONE_QUBIT_KINDS)
 def test_one_qubit_channel_after_a_one_qubit_gate(kind):
     noise = NoiseModel((Channel(kind, 0.3),))
-    expected = apply_kraus(one_qubit_state(), kraus_of(kind, 0.3))
+    expected = apply_kraus(one_qubit_state(), kraus_operators(kind, 0.3))
 
     rho = density_matrix(program(1, 0, Gate("u", (0,), U0)), noise=noise)
 
@@ -93,7 +73,7 @@ def test_one_qubit_channel_after_a_one_qubit_gate(kind):
 @pytest.mark.parametrize("kind", ONE_QUBIT_KINDS)
 def test_one_qubit_channel_acts_on_each_qubit_of_a_two_qubit_gate(kind):
     noise = NoiseModel((Channel(kind, 0.3, ("cx",)),))
-    single = kraus_of(kind, 0.3)
+    single = kraus_operators(kind, 0.3)
     kraus = [np.kron(a, b) for a, b in itertools.product(single, single)]
     expected = apply_kraus(two_qubit_state(), kraus)
 
@@ -138,7 +118,7 @@ def test_depolarizing_is_not_depolarizing2():
 
 def test_depolarizing_with_p_one_keeps_a_third_for_each_pauli():
     noise = NoiseModel((Channel("depolarizing", 1.0),))
-    expected = apply_kraus(one_qubit_state(), kraus_of("depolarizing", 1.0))
+    expected = apply_kraus(one_qubit_state(), kraus_operators("depolarizing", 1.0))
 
     rho = density_matrix(program(1, 0, Gate("u", (0,), U0)), noise=noise)
 
@@ -148,7 +128,7 @@ def test_depolarizing_with_p_one_keeps_a_third_for_each_pauli():
 def test_channel_after_a_three_qubit_gate_acts_on_each_qubit():
     noise = NoiseModel((Channel("bit_flip", 0.2, ("ccx",)),))
     prog = program(3, 0, Gate("x", (0,)), Gate("x", (1,)), Gate("ccx", (0, 1, 2)))
-    single = kraus_of("bit_flip", 0.2)
+    single = kraus_operators("bit_flip", 0.2)
     kraus = [
         np.kron(np.kron(a, b), c) for a, b, c in itertools.product(single, repeat=3)
     ]
@@ -163,7 +143,10 @@ def test_channels_follow_a_gate_in_the_order_listed():
     prog = program(1, 0, Gate("u", (0,), U0))
     forward = NoiseModel.parse("amplitude_damping:0.4,bit_flip:0.2")
     backward = NoiseModel.parse("bit_flip:0.2,amplitude_damping:0.4")
-    damp, flip = kraus_of("amplitude_damping", 0.4), kraus_of("bit_flip", 0.2)
+    damp, flip = (
+        kraus_operators("amplitude_damping", 0.4),
+        kraus_operators("bit_flip", 0.2),
+    )
     expected = apply_kraus(apply_kraus(one_qubit_state(), damp), flip)
 
     rho = density_matrix(prog, noise=forward)

@@ -1,46 +1,20 @@
-"""Seeds, backend options, memory estimates and readable failures."""
+"""Backend options, memory estimates and readable failures.
+
+Seed repeatability is checked by the kit (test_cirq_conformance).
+"""
 
 from __future__ import annotations
 
 import cirq
 import pytest
 from cirq_support import BACKEND, program, run
-from proxima_kernel import Gate, Measure, NoiseModel, Reset, RunOptions
+from proxima_kernel import Gate, Measure, NoiseModel, RunOptions
 
 from proxima_cirq import CirqRunError
 
 SUPERPOSED = program(
     4, 4, *(Gate("h", (q,)) for q in range(4)), *(Measure(q, q) for q in range(4))
 )
-DYNAMIC = program(
-    2, 2, Gate("h", (0,)), Measure(0, 0), Reset(0), Gate("h", (0,)), Measure(0, 1)
-)
-
-
-def test_the_same_seed_gives_the_same_counts():
-    first = run(SUPERPOSED, shots=500, seed=7)
-    second = run(SUPERPOSED, shots=500, seed=7)
-    other = run(SUPERPOSED, shots=500, seed=8)
-
-    assert first.counts == second.counts
-    assert first.counts != other.counts
-
-
-def test_the_same_seed_gives_the_same_noisy_counts():
-    noise = NoiseModel.parse("depolarizing:0.2,readout:0.1")
-
-    first = run(SUPERPOSED, shots=300, seed=3, noise=noise)
-    second = run(SUPERPOSED, shots=300, seed=3, noise=noise)
-
-    assert first.counts == second.counts
-    assert first.details["method"] == "density_matrix"
-
-
-def test_the_same_seed_gives_the_same_dynamic_counts():
-    first = run(DYNAMIC, shots=300, seed=4)
-    second = run(DYNAMIC, shots=300, seed=4)
-
-    assert first.counts == second.counts
 
 
 def test_backend_options_reach_the_simulator():

@@ -21,6 +21,7 @@ from proxima_kernel import (
     RunOptions,
     gate_matrix,
 )
+from proxima_kernel.testing import kraus_operators
 
 I2 = np.eye(2, dtype=complex)
 X = np.array([[0, 1], [1, 0]], dtype=complex)
@@ -29,27 +30,6 @@ Z = np.array([[1, 0], [0, -1]], dtype=complex)
 CX01 = np.array([[1, 0, 0, 0], [0, 0, 0, 1], [0, 0, 1, 0], [0, 1, 0, 0]], dtype=complex)
 U0 = (0.9, 0.4, 0.2)
 U1 = (2.1, -0.7, 1.3)
-
-
-def kraus_of(kind: str, p: float) -> list[np.ndarray]:
-    """One-qubit Kraus operators, written from the kernel's docstring."""
-    if kind == "depolarizing":
-        return [math.sqrt(1 - p) * I2] + [math.sqrt(p / 3) * P for P in (X, Y, Z)]
-    if kind == "amplitude_damping":
-        return [
-            np.array([[1, 0], [0, math.sqrt(1 - p)]]),
-            np.array([[0, math.sqrt(p)], [0, 0]]),
-        ]
-    if kind == "phase_damping":
-        return [
-            np.array([[1, 0], [0, math.sqrt(1 - p)]]),
-            np.array([[0, 0], [0, math.sqrt(p)]]),
-        ]
-    if kind == "bit_flip":
-        return [math.sqrt(1 - p) * I2, math.sqrt(p) * X]
-    if kind == "phase_flip":
-        return [math.sqrt(1 - p) * I2, math.sqrt(p) * Z]
-    raise AssertionError(kind)
 
 
 def pure(vector: np.ndarray) -> np.ndarray:
@@ -82,7 +62,7 @@ ONE_QUBIT_KINDS = [
 @pytest.mark.parametrize("kind", ONE_QUBIT_KINDS)
 def test_one_qubit_channel_after_a_one_qubit_gate(kind):
     noise = NoiseModel((Channel(kind, 0.3),))
-    expected = apply_kraus(one_qubit_state(), kraus_of(kind, 0.3))
+    expected = apply_kraus(one_qubit_state(), kraus_operators(kind, 0.3))
 
     rho = density_matrix(program(1, 0, Gate("u", (0,), U0)), noise=noise)
 
@@ -92,7 +72,7 @@ def test_one_qubit_channel_after_a_one_qubit_gate(kind):
 @pytest.mark.parametrize("kind", ONE_QUBIT_KINDS)
 def test_one_qubit_channel_acts_on_each_qubit_of_a_two_qubit_gate(kind):
     noise = NoiseModel((Channel(kind, 0.3, ("cx",)),))
-    single = kraus_of(kind, 0.3)
+    single = kraus_operators(kind, 0.3)
     kraus = [np.kron(a, b) for a, b in itertools.product(single, single)]
     expected = apply_kraus(two_qubit_state(), kraus)
 
@@ -129,7 +109,7 @@ def test_depolarizing_with_p_one_is_aers_largest_parameter():
     """p = 1 is lam = 4/3 exactly: X, Y or Z, each with 1/3, which sends
     the Bloch vector to -1/3 of itself (not to the maximally mixed state)."""
     noise = NoiseModel((Channel("depolarizing", 1.0),))
-    expected = apply_kraus(one_qubit_state(), kraus_of("depolarizing", 1.0))
+    expected = apply_kraus(one_qubit_state(), kraus_operators("depolarizing", 1.0))
 
     rho = density_matrix(program(1, 0, Gate("u", (0,), U0)), noise=noise)
 
@@ -139,7 +119,7 @@ def test_depolarizing_with_p_one_is_aers_largest_parameter():
 def test_channel_after_a_three_qubit_gate_acts_on_each_qubit():
     noise = NoiseModel((Channel("bit_flip", 0.2, ("ccx",)),))
     prog = program(3, 0, Gate("x", (0,)), Gate("x", (1,)), Gate("ccx", (0, 1, 2)))
-    single = kraus_of("bit_flip", 0.2)
+    single = kraus_operators("bit_flip", 0.2)
     kraus = [
         np.kron(np.kron(a, b), c) for a, b, c in itertools.product(single, repeat=3)
     ]
@@ -154,7 +134,10 @@ def test_channels_follow_a_gate_in_the_order_listed():
     prog = program(1, 0, Gate("u", (0,), U0))
     forward = NoiseModel.parse("amplitude_damping:0.4,bit_flip:0.2")
     backward = NoiseModel.parse("bit_flip:0.2,amplitude_damping:0.4")
-    damp, flip = kraus_of("amplitude_damping", 0.4), kraus_of("bit_flip", 0.2)
+    damp, flip = (
+        kraus_operators("amplitude_damping", 0.4),
+        kraus_operators("bit_flip", 0.2),
+    )
     expected = apply_kraus(apply_kraus(one_qubit_state(), damp), flip)
 
     rho = density_matrix(prog, noise=forward)
