@@ -52,12 +52,15 @@ class Backend:
 
     A backend that switches method for a noisy run (to a density matrix,
     say) names it in ``noisy_method``; :meth:`method_for` then gives the
-    method of one run and the base memory estimate follows it.
+    method of one run and the base memory estimate follows it. One that
+    translates only some noise channels lists their kinds in
+    ``noise_kinds``; :meth:`noise_reasons` names the others.
     """
 
     name: ClassVar[str] = ""
     method: ClassVar[str] = "statevector"
     noisy_method: ClassVar[str | None] = None
+    noise_kinds: ClassVar[frozenset[str] | None] = None
     bytes_per_amplitude: ClassVar[int] = 16
     description: ClassVar[str] = ""
 
@@ -82,6 +85,24 @@ class Backend:
             return cls.noisy_method
 
         return cls.method
+
+    def noise_reasons(self, options: RunOptions | None) -> list[str]:
+        """Why the noise model of ``options`` cannot run here, if it cannot.
+
+        One reason for each channel whose kind is not in ``noise_kinds``,
+        naming the kind and the backend; none when ``noise_kinds`` is None
+        (the backend checks noise itself) or every channel is translated.
+        For :meth:`unsupported_reason` and :meth:`execute` to share.
+        """
+        noise = None if options is None else options.noise
+        if noise is None or self.noise_kinds is None:
+            return []
+
+        outside = noise.channels_outside(self.noise_kinds)
+        return [
+            f"the noise channel {c.kind!r} has no {self.name} translation"
+            for c in outside
+        ]
 
     def estimate_memory_bytes(
         self, program: Program, options: RunOptions | None = None

@@ -60,3 +60,25 @@ def test_channels_outside_lists_unknown_kinds_in_model_order():
     assert [c.kind for c in outside] == ["crosstalk", "leakage"]
     assert noise.channels_outside({"crosstalk", "bit_flip", "leakage"}) == []
     assert NoiseModel().channels_outside(()) == []
+
+
+class TwoKinds(ReferenceBackend):
+    name = "two-kinds"
+    noise_kinds = frozenset({"bit_flip", "readout"})
+
+
+def test_noise_reasons_name_each_channel_outside_the_kinds():
+    noise = NoiseModel((Channel("crosstalk", 0.1), Channel("bit_flip", 0.2)))
+
+    reasons = TwoKinds().noise_reasons(RunOptions(noise=noise))
+
+    assert reasons == ["the noise channel 'crosstalk' has no two-kinds translation"]
+
+
+def test_noise_reasons_are_empty_without_noise_or_kinds():
+    noise = RunOptions(noise=NoiseModel((Channel("crosstalk", 0.1),)))
+
+    assert TwoKinds().noise_reasons(None) == []
+    assert TwoKinds().noise_reasons(RunOptions()) == []
+    assert TwoKinds().noise_reasons(NOISY) == []
+    assert ReferenceBackend().noise_reasons(noise) == []

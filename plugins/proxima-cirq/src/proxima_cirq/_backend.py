@@ -32,6 +32,7 @@ class CirqBackend(Backend):
     name: ClassVar[str] = "cirq"
     method: ClassVar[str] = "statevector"
     noisy_method: ClassVar[str | None] = "density_matrix"
+    noise_kinds: ClassVar[frozenset[str] | None] = _noise.SUPPORTED_KINDS
     description: ClassVar[str] = (
         "cirq Simulator: statevector, DensityMatrixSimulator when noisy"
     )
@@ -45,8 +46,7 @@ class CirqBackend(Backend):
         self, program: Program, options: RunOptions | None = None
     ) -> str | None:
         reasons = _convert.unsupported_reasons(program)
-        if options is not None:
-            reasons += _noise.unsupported_reasons(options.noise)
+        reasons += self.noise_reasons(options)
         return "; ".join(reasons) or None
 
     def convert(self, program: Program) -> Conversion:
@@ -60,7 +60,7 @@ class CirqBackend(Backend):
     def execute(
         self, native: cirq.Circuit, program: Program, options: RunOptions
     ) -> Execution:
-        reasons = _noise.unsupported_reasons(options.noise)
+        reasons = self.noise_reasons(options)
         if reasons:
             raise UnsupportedCircuitError("; ".join(reasons))
 

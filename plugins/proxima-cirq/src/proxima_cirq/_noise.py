@@ -36,15 +36,8 @@ if TYPE_CHECKING:
 ONE_QUBIT_KINDS = frozenset(
     {"depolarizing", "amplitude_damping", "phase_damping", "bit_flip", "phase_flip"}
 )
+#: Every channel kind the plugin translates (``Backend.noise_kinds``).
 SUPPORTED_KINDS = ONE_QUBIT_KINDS | {"depolarizing2", "readout"}
-
-
-def unsupported_reasons(noise: NoiseModel | None) -> list[str]:
-    """Every channel of ``noise`` this plugin cannot translate."""
-    if noise is None:
-        return []
-    outside = noise.channels_outside(SUPPORTED_KINDS)
-    return [f"the noise channel {c.kind!r} has no cirq translation" for c in outside]
 
 
 def after_gate(

@@ -31,6 +31,7 @@ class AerBackend(Backend):
     name: ClassVar[str] = "qiskit-aer"
     method: ClassVar[str] = "statevector"
     noisy_method: ClassVar[str | None] = "density_matrix"
+    noise_kinds: ClassVar[frozenset[str] | None] = _noise.SUPPORTED_KINDS
     description: ClassVar[str] = (
         "qiskit-aer AerSimulator: statevector, density_matrix when noisy"
     )
@@ -44,8 +45,7 @@ class AerBackend(Backend):
         self, program: Program, options: RunOptions | None = None
     ) -> str | None:
         reasons = _convert.unsupported_reasons(program)
-        if options is not None:
-            reasons += _noise.unsupported_reasons(options.noise)
+        reasons += self.noise_reasons(options)
         return "; ".join(reasons) or None
 
     def convert(self, program: Program) -> Conversion:
@@ -59,7 +59,7 @@ class AerBackend(Backend):
     def execute(
         self, native: QuantumCircuit, program: Program, options: RunOptions
     ) -> Execution:
-        reasons = _noise.unsupported_reasons(options.noise)
+        reasons = self.noise_reasons(options)
         if reasons:
             raise UnsupportedCircuitError("; ".join(reasons))
 
