@@ -116,15 +116,38 @@ class Backend:
         growth = _GROWTH.get(self.method_for(options), 1)
         return self.bytes_per_amplitude * 2 ** (growth * program.num_qubits)
 
+    def program_reasons(self, program: Program) -> list[str]:
+        """The constructs of ``program`` this backend cannot run, each named.
+
+        None by default. A backend that lists them here gets them in
+        :meth:`unsupported_reason`, and may :meth:`refuse` them in
+        :meth:`convert` too.
+        """
+        return []
+
     def unsupported_reason(
         self, program: Program, options: RunOptions | None = None
     ) -> str | None:
         """Why this backend cannot run ``program``, or None when it can.
 
         Name the construct or noise channel, e.g. ``"reset is not
-        supported"``; the kernel records the run as ``unsupported``.
+        supported"``; the kernel records the run as ``unsupported``. By
+        default: :meth:`program_reasons` and then :meth:`noise_reasons`,
+        joined by ``"; "``.
         """
-        return None
+        reasons = [*self.program_reasons(program), *self.noise_reasons(options)]
+        return "; ".join(reasons) or None
+
+    @staticmethod
+    def refuse(reasons: list[str]) -> None:
+        """Raise :class:`UnsupportedCircuitError` when there are reasons.
+
+        For :meth:`convert` and :meth:`execute`, which the kernel may call
+        without asking :meth:`unsupported_reason` first; the reasons are
+        joined by ``"; "``.
+        """
+        if reasons:
+            raise UnsupportedCircuitError("; ".join(reasons))
 
     def convert(self, program: Program) -> Conversion:
         """Translate the program into the engine's circuit form."""

@@ -1,8 +1,17 @@
-"""Backends that change method for noisy runs, and unsupported channels."""
+"""The Backend base: noisy method, memory estimate, refusal reasons."""
 
 from __future__ import annotations
 
-from proxima_kernel import Backend, Channel, NoiseModel, RunOptions
+import pytest
+
+from proxima_kernel import (
+    Backend,
+    Channel,
+    NoiseModel,
+    Reset,
+    RunOptions,
+    UnsupportedCircuitError,
+)
 from proxima_kernel.testing import ReferenceBackend, program
 
 NOISY = RunOptions(noise=NoiseModel.parse("bit_flip:0.1"))
@@ -82,3 +91,34 @@ def test_noise_reasons_are_empty_without_noise_or_kinds():
     assert TwoKinds().noise_reasons(RunOptions()) == []
     assert TwoKinds().noise_reasons(NOISY) == []
     assert ReferenceBackend().noise_reasons(noise) == []
+
+
+class NoReset(Backend):
+    """Uses the base unsupported_reason (ReferenceBackend has its own)."""
+
+    name = "no-reset"
+    noise_kinds = frozenset({"bit_flip"})
+
+    def program_reasons(self, program):
+        return ["reset is not supported"] if program.features() else []
+
+
+def test_the_default_unsupported_reason_joins_program_and_noise_reasons():
+    prog = program(1, 1, Reset(0))
+    noise = NoiseModel((Channel("crosstalk", 0.1),))
+    backend = NoReset()
+
+    reason = backend.unsupported_reason(prog, RunOptions(noise=noise))
+
+    assert reason == (
+        "reset is not supported; "
+        "the noise channel 'crosstalk' has no no-reset translation"
+    )
+    assert backend.unsupported_reason(program(1, 1)) is None
+
+
+def test_refuse_raises_only_with_reasons():
+    Backend.refuse([])
+
+    with pytest.raises(UnsupportedCircuitError, match="^a; b$"):
+        Backend.refuse(["a", "b"])

@@ -10,7 +10,6 @@ from proxima_kernel import (
     Execution,
     Program,
     RunOptions,
-    UnsupportedCircuitError,
 )
 
 from proxima_qiskit_aer import _convert, _noise, _run
@@ -41,17 +40,11 @@ class AerBackend(Backend):
 
         return str(qiskit_aer.__version__)
 
-    def unsupported_reason(
-        self, program: Program, options: RunOptions | None = None
-    ) -> str | None:
-        reasons = _convert.unsupported_reasons(program)
-        reasons += self.noise_reasons(options)
-        return "; ".join(reasons) or None
+    def program_reasons(self, program: Program) -> list[str]:
+        return _convert.unsupported_reasons(program)
 
     def convert(self, program: Program) -> Conversion:
-        reasons = _convert.unsupported_reasons(program)
-        if reasons:
-            raise UnsupportedCircuitError("; ".join(reasons))
+        self.refuse(self.program_reasons(program))
 
         native = _convert.to_circuit(program)
         return Conversion(native=native, path=("qiskit.QuantumCircuit",))
@@ -59,9 +52,7 @@ class AerBackend(Backend):
     def execute(
         self, native: QuantumCircuit, program: Program, options: RunOptions
     ) -> Execution:
-        reasons = self.noise_reasons(options)
-        if reasons:
-            raise UnsupportedCircuitError("; ".join(reasons))
+        self.refuse(self.noise_reasons(options))
 
         setup = _run.prepare(native, program, options)
         result = _run.run(setup)
