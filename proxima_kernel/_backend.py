@@ -104,6 +104,26 @@ class Backend:
             for c in outside
         ]
 
+    def run_details(self, options: RunOptions, **extra: Any) -> dict[str, Any]:
+        """The usual ``Execution.details`` of one run with ``options``.
+
+        ``method`` (:meth:`method_for` the run); then each ``extra``
+        entry that is not empty, as a list (e.g. ``matrix_gates=("u",)``);
+        ``backend_options``, the options given for this backend, when any;
+        and ``noise``, the spec of a noisy run's model.
+        """
+        details: dict[str, Any] = {"method": self.method_for(options)}
+        for key, values in extra.items():
+            if values:
+                details[key] = list(values)
+        given = options.backend_options.get(self.name)
+        if given:
+            details["backend_options"] = dict(given)
+        if options.noise is not None and self.is_noisy(options):
+            details["noise"] = options.noise.spec()
+
+        return details
+
     def estimate_memory_bytes(
         self, program: Program, options: RunOptions | None = None
     ) -> int:

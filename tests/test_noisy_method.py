@@ -122,3 +122,26 @@ def test_refuse_raises_only_with_reasons():
 
     with pytest.raises(UnsupportedCircuitError, match="^a; b$"):
         Backend.refuse(["a", "b"])
+
+
+def test_run_details_name_the_method_extras_options_and_noise():
+    options = RunOptions(
+        noise=NoiseModel.parse("bit_flip:0.01"),
+        backend_options={"density-when-noisy": {"threads": 1}, "other": {"x": 2}},
+    )
+
+    details = DensityWhenNoisy().run_details(options, matrix_gates=("u",), none=())
+
+    assert details == {
+        "method": "density_matrix",
+        "matrix_gates": ["u"],
+        "backend_options": {"threads": 1},
+        "noise": "bit_flip:0.01",
+    }
+    assert list(details) == ["method", "matrix_gates", "backend_options", "noise"]
+
+
+def test_run_details_of_an_ideal_run_hold_the_method_alone():
+    details = DensityWhenNoisy().run_details(RunOptions(noise=NoiseModel()))
+
+    assert details == {"method": "statevector"}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from proxima_kernel import (
     Backend,
@@ -58,16 +58,5 @@ class CirqBackend(Backend):
         setup = _run.prepare(native, program, options)
         counts, probabilities = _run.run(setup, program)
 
-        return Execution(counts, probabilities, _details(setup, options))
-
-
-def _details(setup: _run.RunSetup, options: RunOptions) -> dict[str, Any]:
-    details: dict[str, Any] = {"method": setup.method}
-    if setup.matrix_gates:
-        details["matrix_gates"] = list(setup.matrix_gates)
-    if setup.simulator_options:
-        details["backend_options"] = dict(setup.simulator_options)
-    if options.noise is not None and Backend.is_noisy(options):
-        details["noise"] = options.noise.spec()
-
-    return details
+        details = self.run_details(options, matrix_gates=setup.matrix_gates)
+        return Execution(counts, probabilities, details)
