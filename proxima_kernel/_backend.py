@@ -192,7 +192,7 @@ def refusal(
     if reason is None and estimate > limit_bytes:
         reason = (
             f"{circuit.name} has {program.num_qubits} qubits; the "
-            f"{backend.method} method of {backend.name} needs an estimated "
+            f"{backend.method_for(options)} method of {backend.name} needs an estimated "
             f"{format_bytes(estimate)}, more than the "
             f"{format_bytes(limit_bytes)} allowed. Use fewer qubits, another "
             f"backend, or raise --memory-limit-mb."
@@ -269,8 +269,8 @@ def _safe_engine_version(backend: Backend) -> str | None:
 
 def format_bytes(count: float) -> str:
     """Bytes as a short human figure (binary units)."""
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
-        if count < 1024 or unit == "PiB":
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"):
+        if count < 1024 or unit == "EiB":
             return f"{count:.1f} {unit}" if unit != "B" else f"{count:.0f} B"
         count /= 1024
 

@@ -13,6 +13,7 @@ from proxima_kernel import (
     Execution,
     Insight,
     Kernel,
+    NoiseModel,
     Program,
     RunOptions,
     Status,
@@ -362,3 +363,22 @@ def kernel_request(kernel, circuits, backends):
     from proxima_kernel import Request
 
     return Request(circuits=circuits, backends=tuple(backends), exporters=("json",))
+
+
+def test_a_noisy_refusal_names_the_density_matrix_method(kernel):
+    class Noisy(ZeroBackend):
+        name = "noisy-dm"
+        noisy_method = "density_matrix"
+
+    class Plugin:
+        @hookimpl
+        def proxima_register_backends(self, register):
+            register(Noisy())
+
+    kernel.register(Plugin(), name="noisy-plugin")
+    options = RunOptions(noise=NoiseModel.parse("depolarizing:0.01"))
+
+    report = kernel.run("ghz:30", backends=["noisy-dm"], options=options)
+
+    reason = report.circuits[0].results["noisy-dm"].reason
+    assert "the density_matrix method of noisy-dm needs an estimated 16.0 EiB" in reason
