@@ -482,6 +482,7 @@ class LRETState:
         axes = [0] + [1 + p for p in perm]
         shape = (-1,) + (2,) * self.num_qubits
         size = 2 ** len(qubits)
+        monomial = _monomial(matrix) if matrix is not None else None
         out_norms = []
         for block, fill in self._rows_blocks():
             for start in range(0, fill, self._chunk_rows):
@@ -489,14 +490,15 @@ class LRETState:
                 count = rows.shape[0]
                 scratch = self._scratch_rows(count)
                 np.copyto(scratch.reshape(shape), rows.reshape(shape).transpose(axes))
+                front = scratch.reshape(count, size, -1)
+                out = rows.reshape(count, size, -1)
                 if matrix is None:
-                    rows[...] = scratch
+                    out[...] = front
+                elif monomial is not None:
+                    # A permutation (with phases): move blocks, multiply none.
+                    np.multiply(front[:, monomial[0]], monomial[1], out=out)
                 else:
-                    np.matmul(
-                        matrix,
-                        scratch.reshape(count, size, -1),
-                        out=rows.reshape(count, size, -1),
-                    )
+                    np.matmul(matrix, front, out=out)
                 if norms:
                     flat = rows.view(np.float64)
                     out_norms.append(np.einsum("ij,ij->i", flat, flat))
@@ -679,6 +681,22 @@ class LRETState:
 _PAULI_X = np.array([[0, 1], [1, 0]], dtype=complex)
 _PAULI_Y = np.array([[0, -1j], [1j, 0]], dtype=complex)
 _PAULI_Z = np.array([[1, 0], [0, -1]], dtype=complex)
+
+
+def _monomial(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """``(source, phases)`` when each row of ``matrix`` has one nonzero.
+
+    Then ``(matrix @ v)[i] = phases[i] * v[source[i]]``: permutation
+    gates (x, cx, swap, ccx, cswap, iswap) and diagonal ones (z, s, t,
+    cz, rz, rzz) become block moves and scalings instead of products.
+    """
+    nonzero = np.abs(matrix) > 1e-15
+    if not np.all(nonzero.sum(axis=1) == 1):
+        return None
+    source = np.argmax(nonzero, axis=1)
+    phases = matrix[np.arange(matrix.shape[0]), source]
+
+    return source, phases[:, None]
 
 
 def _scalar_multiple(matrix: np.ndarray) -> complex | None:
