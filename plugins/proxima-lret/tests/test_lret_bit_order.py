@@ -60,6 +60,7 @@ def test_a_program_that_measures_nothing_reads_all_zeros():
     execution = run(prog, shots=10)
 
     assert execution.counts == {"00": 10}
+    assert execution.probabilities is None
 
 
 def test_probability_indices_put_qubit_zero_lowest():

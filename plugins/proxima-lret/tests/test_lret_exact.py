@@ -37,7 +37,10 @@ def exact_lret(prog, noise, **options):
 @pytest.mark.parametrize("spec", CHANNELS)
 @pytest.mark.parametrize("num_qubits", SIZES)
 def test_exact_lret_equals_aer_and_cirq(spec, num_qubits):
-    prog = random_program(num_qubits, seed=num_qubits * 101 + len(spec))
+    gates = min(3 * num_qubits, 16)
+    prog = random_program(
+        num_qubits, seed=num_qubits * 101 + len(spec), num_gates=gates
+    )
     noise = NoiseModel.parse(spec)
 
     rho = exact_lret(prog, noise)

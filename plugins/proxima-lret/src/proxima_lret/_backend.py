@@ -54,6 +54,7 @@ class LRETBackend(Backend):
 
     name: ClassVar[str] = "lret"
     method: ClassVar[str] = "low_rank_density_matrix"
+    noise_kinds: ClassVar[frozenset[str] | None] = CHANNELS
     description: ClassVar[str] = (
         "Proxima's low-rank density-matrix simulator (numpy): noisy circuits "
         "on many qubits with little noise, with a certified error bound"
@@ -84,37 +85,39 @@ class LRETBackend(Backend):
 
         return _routing.memory_bytes(program, noise, settings.epsilon)
 
+    def program_reasons(self, program: Program) -> list[str]:
+        """Gates outside the standard table; everything else runs."""
+        names = [op.name for op in program.operations if isinstance(op, Gate)]
+        return [
+            f"the gate {name!r} is not in the standard gate table"
+            for name in dict.fromkeys(names)
+            if name not in STANDARD_GATES
+        ]
+
     def unsupported_reason(
         self, program: Program, options: RunOptions | None = None
     ) -> str | None:
-        reasons = [
-            f"the gate {op.name!r} is not in the standard gate table"
-            for op in program.operations
-            if isinstance(op, Gate) and op.name not in STANDARD_GATES
-        ]
-        noise = options.noise if options else None
-        reasons += [
-            f"the noise channel {channel.kind!r} has no LRET translation"
-            for channel in (noise.channels if noise else ())
-            if channel.kind not in CHANNELS
-        ]
+        """Unknown gates, untranslatable channels and bad options."""
+        reasons = [*self.program_reasons(program), *self.noise_reasons(options)]
         try:
             settings_of(options)
         except UsageError as exc:
             reasons.append(str(exc).rstrip("."))
 
-        return "; ".join(dict.fromkeys(reasons)) or None
+        return "; ".join(reasons) or None
 
     def convert(self, program: Program) -> Conversion:
         """Lower the program to matrices; noise joins at execution."""
         from proxima_lret._program import lower
 
+        self.refuse(self.program_reasons(program))
         lower(program)
         return Conversion(native=program, path=("lret-operations",))
 
     def execute(self, native: Any, program: Program, options: RunOptions) -> Execution:
         from proxima_lret._program import simulate
 
+        self.refuse(self.noise_reasons(options))
         settings = settings_of(options)
         outcome = simulate(
             program,
@@ -128,48 +131,59 @@ class LRETBackend(Backend):
         )
 
         width = program.num_clbits
+        distribution = {_key(k, w=width): p for k, p in outcome.probabilities.items()}
+        found = self.details(program, options, settings, outcome)
+        decided = bool(program.measurements()) and not program.features()
+        if program.measurements() and not decided:
+            # The kernel's contract keeps ``probabilities`` for outcomes the
+            # final state decides; LRET's branching makes this one exact too.
+            found["distribution"] = distribution
         return Execution(
-            counts={_key(k, width): c for k, c in outcome.counts.items()},
-            probabilities={_key(k, width): p for k, p in outcome.probabilities.items()},
-            details=details(program, options, settings, outcome),
+            counts={_key(k, w=width): c for k, c in outcome.counts.items()},
+            probabilities=distribution if decided else None,
+            details=found,
         )
+
+    def details(
+        self,
+        program: Program,
+        options: RunOptions,
+        settings: Settings,
+        outcome: Any,
+    ) -> dict[str, Any]:
+        """``details`` of a result: the usual ones, ranks, bound and hint."""
+        hint = _routing.routing_hint(program, options.noise)
+        found = self.run_details(options)
+        found.update(
+            final_rank=outcome.final_rank,
+            max_rank_seen=outcome.max_rank_seen,
+            truncation_bound=outcome.truncation_bound,
+            trace=outcome.trace,
+            compressions=outcome.compressions,
+            branches=outcome.branches,
+            expected_errors=hint.expected_errors,
+            recommended=hint.recommended,
+            recommendation=hint.reason,
+            epsilon=settings.epsilon,
+            rule=settings.rule,
+            max_rank=settings.max_rank,
+        )
+        if settings.observables:
+            found["expectations"] = {
+                pauli: outcome.expectation(pauli) for pauli in settings.observables
+            }
+        warning = _tolerance_warning(outcome.truncation_bound, settings.tolerance)
+        if warning is not None:
+            found["warnings"] = [warning]
+            warnings.warn(warning, TruncationWarning, stacklevel=3)
+
+        return found
 
     def routing_hint(
         self, program: Program, options: RunOptions | None = None
     ) -> _routing.Hint:
         """Whether LRET is the right tool for this run, and why."""
         return _routing.routing_hint(program, options.noise if options else None)
-
-
-def details(
-    program: Program, options: RunOptions, settings: Settings, outcome: Any
-) -> dict[str, Any]:
-    """The ``details`` of a result: ranks, the bound, the routing hint."""
-    hint = _routing.routing_hint(program, options.noise)
-    found: dict[str, Any] = {
-        "final_rank": outcome.final_rank,
-        "max_rank_seen": outcome.max_rank_seen,
-        "truncation_bound": outcome.truncation_bound,
-        "trace": outcome.trace,
-        "compressions": outcome.compressions,
-        "branches": outcome.branches,
-        "expected_errors": hint.expected_errors,
-        "recommended": hint.recommended,
-        "recommendation": hint.reason,
-        "epsilon": settings.epsilon,
-        "rule": settings.rule,
-        "max_rank": settings.max_rank,
-    }
-    if settings.observables:
-        found["expectations"] = {
-            pauli: outcome.expectation(pauli) for pauli in settings.observables
-        }
-    warning = _tolerance_warning(outcome.truncation_bound, settings.tolerance)
-    if warning is not None:
-        found["warnings"] = [warning]
-        warnings.warn(warning, TruncationWarning, stacklevel=3)
-
-    return found
 
 
 def _tolerance_warning(bound: float, tolerance: float | None) -> str | None:
@@ -183,5 +197,6 @@ def _tolerance_warning(bound: float, tolerance: float | None) -> str | None:
     )
 
 
-def _key(value: int, width: int) -> str:
-    return format(value, f"0{width}b") if width else ""
+def _key(value: int, w: int) -> str:
+    """A record as a counts key: ``w`` digits, clbit 0 on the right."""
+    return format(value, f"0{w}b") if w else ""

@@ -13,6 +13,7 @@ This module imports no numpy: the kernel asks for estimates while it plans.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 
 import attrs
 from proxima_kernel import Gate, NoiseModel, Program
@@ -36,7 +37,9 @@ class Hint:
     expected_errors: float
 
 
-def noise_locations(program: Program, noise: NoiseModel | None):
+def noise_locations(
+    program: Program, noise: NoiseModel | None
+) -> Iterator[tuple[str, float]]:
     """``(kind, probability)`` once per place a channel acts in the run.
 
     A one-qubit channel after a k-qubit gate is k locations;
