@@ -162,10 +162,21 @@ def fidelity_worker(rho_path: str, factor_path: str) -> dict:
 # --- orchestration -----------------------------------------------------------
 
 
-def in_subprocess(*args: str) -> dict:
+#: Seconds one LRET worker may take (None: no limit); set by --timeout.
+TIMEOUT: float | None = None
+
+
+class TimedOut(Exception):
+    """A worker ran out of its time budget."""
+
+
+def in_subprocess(*args: str, timeout: float | None = None) -> dict:
     """Run this script as a worker and return the JSON it prints."""
     command = [sys.executable, str(Path(__file__).resolve()), "--worker", *args]
-    done = subprocess.run(command, capture_output=True, text=True)
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise TimedOut(f"{' '.join(args)} took more than {timeout:g} s") from None
     if done.returncode != 0:
         raise RuntimeError(
             f"The benchmark worker {' '.join(args)} failed with exit code "
@@ -193,7 +204,12 @@ def lret_case(num_qubits: int, epsilon: float, with_aer: bool) -> dict:
     CACHE.mkdir(exist_ok=True)
     factor_path = CACHE / f"lret_factor_n{num_qubits}_eps{epsilon:g}.npy"
     save = str(factor_path) if with_aer else "-"
-    figures = in_subprocess("lret", str(num_qubits), repr(epsilon), save)
+    try:
+        figures = in_subprocess(
+            "lret", str(num_qubits), repr(epsilon), save, timeout=TIMEOUT
+        )
+    except TimedOut as exc:
+        return {"timed_out": str(exc)}
     if with_aer:
         rho_path = CACHE / f"aer_rho_n{num_qubits}.npy"
         figures.update(in_subprocess("fidelity", str(rho_path), str(factor_path)))
@@ -211,7 +227,7 @@ def benchmark(args: argparse.Namespace) -> list[dict]:
         for epsilon in args.epsilons:
             lret = lret_case(n, epsilon, aer is not None)
             row = {"qubits": n, "epsilon": epsilon, "lret": lret, "aer": aer}
-            if aer is not None:
+            if aer is not None and "timed_out" not in lret:
                 row.update(ratios(lret, aer, n))
             rows.append(row)
             print(format_row(row), flush=True)
@@ -266,7 +282,10 @@ def format_row(row: dict) -> str:
             value = value.get(part) if isinstance(value, dict) else None
         cells.append("n/a" if value is None else format(value, spec))
 
-    return " ".join(f"{cell:>9}" for cell in cells)
+    line = " ".join(f"{cell:>9}" for cell in cells)
+    if "timed_out" in row["lret"]:
+        line += f"   LRET: {row['lret']['timed_out']}"
+    return line
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
@@ -283,6 +302,12 @@ def parse(argv: list[str]) -> argparse.Namespace:
         "--reuse-aer",
         action="store_true",
         help="reuse aer's cached figures and density matrices",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        help="seconds one LRET run may take; a slower one is reported as such",
     )
     parser.add_argument("--out", type=Path, default=None)
 
@@ -307,13 +332,21 @@ def main(argv: list[str]) -> None:
         return
 
     args = parse(argv)
+    global TIMEOUT
+    TIMEOUT = args.timeout
     print(HEADER, flush=True)
     rows = benchmark(args)
 
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
     out = args.out or RESULTS / f"lret_bench_{stamp}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    meta = {"depth": DEPTH, "noise": NOISE, "threads": 1, "created": stamp}
+    meta = {
+        "depth": DEPTH,
+        "noise": NOISE,
+        "threads": 1,
+        "created": stamp,
+        "command": " ".join(["python", "benchmarks/lret_bench.py", *argv]),
+    }
     out.write_text(json.dumps({"meta": meta, "rows": rows}, indent=2))
     print(f"wrote {out}")
 
