@@ -12,6 +12,7 @@ bit of the program, highest global index on the left.
 
 from __future__ import annotations
 
+import math
 import time
 from typing import Any, ClassVar
 
@@ -192,8 +193,8 @@ def refusal(
     if reason is None and estimate > limit_bytes:
         reason = (
             f"{circuit.name} has {program.num_qubits} qubits; the "
-            f"{backend.method_for(options)} method of {backend.name} needs an estimated "
-            f"{format_bytes(estimate)}, more than the "
+            f"{backend.method_for(options)} method of {backend.name} needs "
+            f"an estimated {format_bytes(estimate)}, more than the "
             f"{format_bytes(limit_bytes)} allowed. Use fewer qubits, another "
             f"backend, or raise --memory-limit-mb."
         )
@@ -268,10 +269,17 @@ def _safe_engine_version(backend: Backend) -> str | None:
 
 
 def format_bytes(count: float) -> str:
-    """Bytes as a short human figure (binary units)."""
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"):
-        if count < 1024 or unit == "EiB":
-            return f"{count:.1f} {unit}" if unit != "B" else f"{count:.0f} B"
-        count /= 1024
+    """Bytes as a short human figure (binary units, up to EiB).
+
+    Beyond 1024 EiB (the state of some 60 qubits and more) the figure is a
+    power of two, which also keeps huge integers away from float overflow.
+    """
+    units = ("B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB")
+    if count >= 1024 ** len(units):
+        return f"2^{math.log2(count):.0f} B"
+    for power, unit in enumerate(units):
+        if count < 1024 ** (power + 1) or unit == units[-1]:
+            value = count / 1024**power
+            return f"{value:.0f} B" if power == 0 else f"{value:.1f} {unit}"
 
     raise AssertionError("unreachable")

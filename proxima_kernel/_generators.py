@@ -30,11 +30,15 @@ from collections.abc import Callable
 
 import attrs
 
-from proxima_kernel._errors import UsageError
+from proxima_kernel._errors import CircuitError
 from proxima_kernel._loading import load_qasm
 from proxima_kernel._model import Circuit
 
 FORMAT = "generator"
+
+#: The largest generated circuit: its qubits, and the layers of random.
+MAX_QUBITS = 1000
+MAX_DEPTH = 10_000
 
 _FORMS = "ghz:N, qft:N or random:N:DEPTH:SEED"
 _HEADER = 'OPENQASM 2.0;\ninclude "qelib1.inc";\n'
@@ -93,16 +97,24 @@ def _numbers(spec: str, rest: str, arity: int) -> list[int]:
             else "N and DEPTH must be at least 1 and SEED at least 0"
         )
         raise _usage(spec, problem)
+    if numbers[0] > MAX_QUBITS or (arity == 3 and numbers[1] > MAX_DEPTH):
+        raise _usage(
+            spec,
+            f"generators build at most {MAX_QUBITS} qubits and depth "
+            f"{MAX_DEPTH}; no simulator holds more than a few dozen qubits "
+            f"exactly, and larger specs only cost time to write out",
+        )
+
     return numbers
 
 
-def _usage(spec: str, problem: str) -> UsageError:
+def _usage(spec: str, problem: str) -> CircuitError:
     message = (
         f"The circuit spec {spec!r} is not valid: {problem}. Built-in "
         f"circuits are written {_FORMS}, for example ghz:5, qft:4 or "
         "random:4:3:7; anything else is read as a path to a QASM file."
     )
-    return UsageError(message)
+    return CircuitError(message)
 
 
 def _preamble(n: int) -> list[str]:

@@ -30,7 +30,30 @@ class LazyLogger:
         import structlog
 
         configure_now()
+        if not structlog.is_configured():
+            return getattr(_stdlib_logger(self._name), method)
         return getattr(structlog.get_logger(self._name), method)
+
+
+def _stdlib_logger(name: str) -> Any:
+    """Events as key=value lines on the standard library logger ``name``.
+
+    structlog left unconfigured would print every event on standard output,
+    into an embedding application's own output. The standard library's
+    logger is silent below WARNING until the application configures it.
+    """
+    import logging
+
+    import structlog
+
+    return structlog.wrap_logger(
+        logging.getLogger(name),
+        processors=[
+            structlog.stdlib.filter_by_level,
+            structlog.processors.KeyValueRenderer(key_order=["event"]),
+        ],
+        wrapper_class=structlog.stdlib.BoundLogger,
+    )
 
 
 def get_logger(name: str) -> Any:

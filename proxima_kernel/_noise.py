@@ -110,8 +110,15 @@ class NoiseModel:
     @classmethod
     def parse(cls, spec: str) -> NoiseModel:
         """Read a spec such as ``depolarizing:0.001,readout:0.02@cx``."""
-        channels = [_parse_channel(part.strip()) for part in spec.split(",")]
-        return cls(tuple(channels))
+        parts = [part.strip() for part in spec.split(",")]
+        if not all(parts):
+            raise UsageError(
+                f"The noise spec {spec!r} has an empty channel between "
+                f"commas. Write channels as KIND:P joined by commas, e.g. "
+                f"depolarizing:0.001,readout:0.02."
+            )
+
+        return cls(tuple(_parse_channel(part) for part in parts))
 
 
 def _parse_channel(text: str) -> Channel:
@@ -136,5 +143,33 @@ def _parse_channel(text: str) -> Channel:
             f"between 0 and 1."
         )
 
-    names = tuple(g for g in gates.split("+") if g) if gates else None
+    names = _gate_names(text, kind, gates) if "@" in text else None
     return Channel(kind, probability, names)
+
+
+def _gate_names(text: str, kind: str, gates: str) -> tuple[str, ...]:
+    """The gates after ``@``, each a standard gate: a typo must not
+    silently turn the noise off."""
+    from proxima_kernel._gates import STANDARD_GATES
+
+    if kind == "readout":
+        raise UsageError(
+            f"The noise channel {text!r} limits readout error to gates, but "
+            f"readout error acts on measurements; drop the @ part."
+        )
+    names = tuple(gates.split("+"))
+    if not all(names):
+        raise UsageError(
+            f"The noise channel {text!r} has an empty gate name after @. "
+            f"Write gate names joined by +, e.g. {kind}:0.01@cx+h."
+        )
+    unknown = [name for name in names if name not in STANDARD_GATES]
+    if unknown:
+        raise UsageError(
+            f"The noise channel {text!r} names {', '.join(map(repr, unknown))} "
+            f"after @, which is not a standard gate. Write gate names joined "
+            f"by +, e.g. {kind}:0.01@cx+h; the gates are "
+            f"{', '.join(sorted(STANDARD_GATES))}."
+        )
+
+    return names

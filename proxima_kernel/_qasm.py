@@ -171,6 +171,12 @@ def load_qasm_file(path: str | PathLike[str]) -> Circuit:
 
 
 def _read_text(file: Path, where: str) -> str:
+    if file.is_dir():
+        message = (
+            f"{where!r} is a folder, not a circuit file; name the .qasm "
+            f"files in it instead (e.g. {where.rstrip('/')}/*.qasm)."
+        )
+        raise CircuitNotFoundError(message)
     if not file.is_file():
         message = (
             f"No circuit file at {where!r}: check the path; built-in "

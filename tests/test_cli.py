@@ -97,12 +97,21 @@ def test_a_circuit_too_large_for_every_backend_exits_4_with_the_estimate(tmp_pat
     assert "Every backend run failed or was refused" in err
 
 
-def test_a_bad_generator_spec_says_how_to_write_it():
-    code, _, err = proxima("run", "ghz:many", *AER)
+@pytest.mark.parametrize("spec", ["ghz:many", "ghz:0", "random:3", "qft:", "ghz:1100"])
+def test_a_bad_generator_spec_is_an_input_error_saying_how_to_write_it(spec):
+    code, _, err = proxima("run", spec, *AER)
 
-    assert code == 2
-    assert "ghz" in err
+    assert code == 3
+    assert f"The circuit spec '{spec}' is not valid" in err
+    assert "for example ghz:5" in err
     assert "Traceback" not in err
+
+
+def test_a_folder_named_as_a_circuit_says_it_is_a_folder(tmp_path):
+    code, _, err = proxima("run", str(tmp_path), *AER)
+
+    assert code == 3
+    assert f"'{tmp_path}' is a folder, not a circuit file" in err
 
 
 def test_bad_noise_is_a_usage_error():

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from proxima_kernel import _ir as ir
-from proxima_kernel._errors import UsageError
+from proxima_kernel._errors import CircuitError
 from proxima_kernel._gates import gate_matrix
 from proxima_kernel._generators import generate, is_generator_spec
 from proxima_kernel._qasm import load_qasm
@@ -123,7 +123,7 @@ def test_random_angles_are_the_seeded_values_rounded_to_six_decimals():
     ],
 )
 def test_bad_specs_explain_the_valid_forms(spec, problem):
-    with pytest.raises(UsageError) as info:
+    with pytest.raises(CircuitError) as info:
         generate(spec)
 
     message = str(info.value)

@@ -382,3 +382,10 @@ def test_a_noisy_refusal_names_the_density_matrix_method(kernel):
 
     reason = report.circuits[0].results["noisy-dm"].reason
     assert "the density_matrix method of noisy-dm needs an estimated 16.0 EiB" in reason
+
+
+def test_an_astronomical_estimate_is_written_as_a_power_of_two(kernel):
+    report = kernel.run("ghz:1000", backends=["zero"])
+
+    reason = report.circuits[0].results["zero"].reason
+    assert "needs an estimated 2^1004 B" in reason
