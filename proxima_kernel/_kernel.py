@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.metadata
+import math
 import sys
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -521,11 +522,36 @@ class Kernel:
         return tuple(names)
 
 
+#: Engines keep every shot in memory; more than this is a mistake.
+MAX_SHOTS = 100_000_000
+#: Seeds every engine accepts (cirq and numpy take 32-bit seeds).
+MAX_SEED = 2**32 - 1
+
+
 def _check_options(options: RunOptions) -> RunOptions:
-    if options.shots < 1:
+    """Refuse options no backend can honour, before any work starts."""
+    if not 1 <= options.shots <= MAX_SHOTS:
         raise UsageError(
-            f"shots must be a positive number of samples, got {options.shots}."
+            f"shots must be a whole number from 1 to {MAX_SHOTS:,}, got "
+            f"{options.shots}. Engines keep every shot in memory; for more "
+            f"precision repeat the run with other seeds."
         )
+    if options.seed is not None and not 0 <= options.seed <= MAX_SEED:
+        raise UsageError(
+            f"seed must be a whole number from 0 to {MAX_SEED} (2^32 - 1), "
+            f"the range every engine accepts; got {options.seed}."
+        )
+    limit = options.memory_limit_mb
+    if limit is not None and not (math.isfinite(limit) and limit > 0):
+        raise UsageError(
+            f"memory_limit_mb must be a positive number of MiB, got {limit}."
+        )
+    if options.reference_max_qubits < 0:
+        raise UsageError(
+            f"reference_max_qubits must be 0 or more, got "
+            f"{options.reference_max_qubits}; 0 turns the reference off."
+        )
+
     return options
 
 

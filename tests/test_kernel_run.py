@@ -389,3 +389,25 @@ def test_an_astronomical_estimate_is_written_as_a_power_of_two(kernel):
 
     reason = report.circuits[0].results["zero"].reason
     assert "needs an estimated 2^1004 B" in reason
+
+
+@pytest.mark.parametrize(
+    ("options", "words"),
+    [
+        (RunOptions(shots=0), "shots must be a whole number from 1 to 100,000,000"),
+        (RunOptions(shots=10**12), "got 1000000000000"),
+        (RunOptions(seed=-1), "seed must be a whole number from 0 to 4294967295"),
+        (RunOptions(seed=2**40), "the range every engine accepts"),
+        (RunOptions(memory_limit_mb=float("nan")), "positive number of MiB"),
+        (RunOptions(memory_limit_mb=float("inf")), "positive number of MiB"),
+        (RunOptions(memory_limit_mb=0), "positive number of MiB, got 0"),
+        (RunOptions(reference_max_qubits=-1), "0 turns the reference off"),
+    ],
+)
+def test_options_no_backend_can_honour_are_refused_before_any_run(
+    kernel, plugin, options, words
+):
+    with pytest.raises(UsageError, match=words):
+        kernel.run("ghz:2", backends=["zero"], options=options)
+
+    assert plugin.calls == []
