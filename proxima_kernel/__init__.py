@@ -11,7 +11,13 @@ from __future__ import annotations
 import pluggy
 
 from proxima_kernel._backend import Backend, Conversion, Execution
+from proxima_kernel._comparator import (
+    BackendComparator,
+    BackendComparison,
+    ComparisonResult,
+)
 from proxima_kernel._errors import (
+    BackendRunError,
     CircuitError,
     CircuitNotFoundError,
     CircuitSyntaxError,
@@ -34,16 +40,22 @@ from proxima_kernel._ir import (
 from proxima_kernel._kernel import Kernel, PluginInfo
 from proxima_kernel._model import (
     BIT_ORDER,
+    Agreement,
     BackendResult,
     Circuit,
     CircuitReport,
     Comparison,
+    ExecutionOptions,
+    ExecutionStrategy,
+    ExecutionSummary,
     Insight,
     Metrics,
     PairMetric,
+    Recommendation,
     Report,
     RunOptions,
     Status,
+    Verdict,
     converter,
 )
 from proxima_kernel._noise import Channel, NoiseModel
@@ -62,8 +74,12 @@ __all__ = [
     "API_VERSION",
     "BIT_ORDER",
     "STANDARD_GATES",
+    "Agreement",
     "Backend",
+    "BackendComparator",
+    "BackendComparison",
     "BackendResult",
+    "BackendRunError",
     "Barrier",
     "Channel",
     "Circuit",
@@ -72,9 +88,13 @@ __all__ = [
     "CircuitReport",
     "CircuitSyntaxError",
     "Comparison",
+    "ComparisonResult",
     "Condition",
     "Conversion",
     "Execution",
+    "ExecutionOptions",
+    "ExecutionStrategy",
+    "ExecutionSummary",
     "Gate",
     "GateSpec",
     "Insight",
@@ -89,6 +109,7 @@ __all__ = [
     "PluginError",
     "Program",
     "ProximaError",
+    "Recommendation",
     "Register",
     "Report",
     "Request",
@@ -99,6 +120,7 @@ __all__ = [
     "Task",
     "UnsupportedCircuitError",
     "UsageError",
+    "Verdict",
     "converter",
     "gate_matrix",
     "hookimpl",

@@ -11,10 +11,12 @@ and CI.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib.metadata
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import pluggy
@@ -23,8 +25,11 @@ import structlog
 from proxima_kernel import hookspecs
 from proxima_kernel._backend import Backend
 from proxima_kernel._errors import CircuitError, PluginError, UsageError
-from proxima_kernel._model import Circuit, Report, RunOptions
+from proxima_kernel._model import Circuit, ExecutionOptions, Report, RunOptions
 from proxima_kernel._plan import Plan, Request, build_plan
+
+if TYPE_CHECKING:
+    from proxima_kernel._worker import WorkerPool
 
 log = structlog.get_logger("proxima")
 
@@ -74,6 +79,7 @@ class Kernel:
         self._blocked = set(blocked)
         self.plugins: dict[str, PluginInfo] = {}
         self._registries: dict[str, dict[str, Any]] = {}
+        self._workers: WorkerPool | None = None
 
         if load_entry_points:
             self._load_entry_points()
@@ -144,7 +150,25 @@ class Kernel:
         ]
         return [outcome for outcome in outcomes if outcome is not None]
 
-    def _call_impl(self, impl: Any, hook_name: str, kwargs: dict[str, Any]) -> Any:
+    def call_each_reporting(
+        self, hook_name: str, **kwargs: Any
+    ) -> tuple[list[Any], list[str]]:
+        """:meth:`call_each`, also returning each failure as a sentence."""
+        failures: list[str] = []
+        hook = getattr(self._pm.hook, hook_name)
+        outcomes = [
+            self._call_impl(impl, hook_name, kwargs, failures)
+            for impl in hook.get_hookimpls()
+        ]
+        return [outcome for outcome in outcomes if outcome is not None], failures
+
+    def _call_impl(
+        self,
+        impl: Any,
+        hook_name: str,
+        kwargs: dict[str, Any],
+        failures: list[str] | None = None,
+    ) -> Any:
         args = {name: kwargs[name] for name in impl.argnames}
         try:
             return impl.function(**args)
@@ -152,6 +176,8 @@ class Kernel:
             name = impl.plugin_name
             info = self.plugins.setdefault(name, PluginInfo(name))
             reason = f"raised in {hook_name}: {_describe(exc)}"
+            if failures is not None:
+                failures.append(f"The plugin {name!r} {reason}; it was skipped.")
             self._plugin_failed(info, reason, exc)
             # A plugin that broke a hook leaves the run: later hooks skip it.
             self._pm.unregister(name=name)
@@ -185,10 +211,8 @@ class Kernel:
                     f"{owner!r}. Uninstall or block one of them."
                 )
             return
-        try:
+        with contextlib.suppress(AttributeError):
             item._proxima_plugin = owner
-        except AttributeError:
-            pass
         found[name] = item
         info = self.plugins.setdefault(owner, PluginInfo(owner))
         if kind not in info.contributes:
@@ -247,6 +271,8 @@ class Kernel:
         out_dir: str | None = None,
         progress: Callable[..., None] | None = None,
         max_workers: int = 1,
+        execution: ExecutionOptions | None = None,
+        cancel: threading.Event | None = None,
     ) -> Report:
         """Run circuits on backends and compare them; the one run path.
 
@@ -259,6 +285,11 @@ class Kernel:
         :param progress: called as ``progress("plan", None, total_runs)``
             once, then ``progress("start" | "done", task, result)`` around
             each backend run.
+        :param max_workers: without ``execution``, more than 1 means
+            PARALLEL with that many backends at once.
+        :param execution: strategy, isolation, timeout and repeats (see
+            :class:`~proxima_kernel.ExecutionOptions`).
+        :param cancel: set it (from any thread) to stop the run.
         """
         from proxima_kernel._execute import execute
 
@@ -271,12 +302,33 @@ class Kernel:
             options=_check_options(options),
             exporters=self._check_exporters(exporters, out_dir),
             out_dir=out_dir,
+            execution=_check_execution(execution or _from_workers(max_workers)),
         )
-        return execute(self, request, progress=progress, max_workers=max_workers)
+        return execute(self, request, progress=progress, cancel=cancel)
 
     async def run_async(self, circuits: Any, **kwargs: Any) -> Report:
         """:meth:`run` in a worker thread, for asyncio applications."""
         return await asyncio.to_thread(self.run, circuits, **kwargs)
+
+    @property
+    def workers(self) -> WorkerPool:
+        """This kernel's worker processes, one per backend, reused by runs."""
+        if self._workers is None:
+            from proxima_kernel._worker import WorkerPool
+
+            self._workers = WorkerPool()
+        return self._workers
+
+    def close(self) -> None:
+        """Stop this kernel's worker processes (they restart when needed)."""
+        if self._workers is not None:
+            self._workers.close()
+
+    def __enter__(self) -> Kernel:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def _check_backends(self, names: Sequence[str] | None) -> tuple[str, ...]:
         installed = self.backends
@@ -317,6 +369,32 @@ def _check_options(options: RunOptions) -> RunOptions:
             f"shots must be a positive number of samples, got {options.shots}."
         )
     return options
+
+
+def _from_workers(max_workers: int) -> ExecutionOptions:
+    from proxima_kernel._model import ExecutionStrategy
+
+    if max_workers > 1:
+        return ExecutionOptions(ExecutionStrategy.PARALLEL, max_workers)
+    return ExecutionOptions(ExecutionStrategy.SEQUENTIAL, 1)
+
+
+def _check_execution(execution: ExecutionOptions) -> ExecutionOptions:
+    problems = []
+    if execution.max_concurrent < 1:
+        problems.append(
+            f"max_concurrent must be at least 1, got {execution.max_concurrent}"
+        )
+    if execution.runs < 1:
+        problems.append(f"runs must be at least 1, got {execution.runs}")
+    if execution.warmup < 0:
+        problems.append(f"warmup cannot be negative, got {execution.warmup}")
+    timeout = execution.timeout_per_backend
+    if timeout is not None and timeout <= 0:
+        problems.append(f"timeout_per_backend must be positive seconds, got {timeout}")
+    if problems:
+        raise UsageError(f"{'; '.join(problems)}. Fix the execution options.")
+    return execution
 
 
 def _describe(exc: BaseException) -> str:

@@ -19,7 +19,7 @@ import attrs
 import networkx as nx
 
 from proxima_kernel._errors import UsageError
-from proxima_kernel._model import RunOptions
+from proxima_kernel._model import ExecutionOptions, RunOptions
 
 #: Task kinds the kernel runs itself; any other kind needs an action.
 KINDS = ("load", "convert", "run", "analyse", "export")
@@ -51,6 +51,7 @@ class Request:
     options: RunOptions = RunOptions()
     exporters: tuple[str, ...] = ()
     out_dir: str | None = None
+    execution: ExecutionOptions = ExecutionOptions()
 
 
 class Plan:
