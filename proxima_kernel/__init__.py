@@ -38,6 +38,7 @@ from proxima_kernel._ir import (
     Reset,
 )
 from proxima_kernel._kernel import Kernel, PluginInfo
+from proxima_kernel._loading import generate, load_qasm, load_qasm_file
 from proxima_kernel._model import (
     BIT_ORDER,
     Agreement,
@@ -57,6 +58,7 @@ from proxima_kernel._model import (
     Status,
     Verdict,
     converter,
+    report_schema,
 )
 from proxima_kernel._noise import Channel, NoiseModel
 from proxima_kernel._plan import Plan, Request, Task
@@ -123,5 +125,9 @@ __all__ = [
     "Verdict",
     "converter",
     "gate_matrix",
+    "generate",
     "hookimpl",
+    "load_qasm",
+    "load_qasm_file",
+    "report_schema",
 ]

@@ -210,7 +210,8 @@ def _wrap(
         conversion_path=list(circuit.conversion_path) + list(conversion.path),
         memory_estimate_bytes=backend.estimate_memory_bytes(circuit.program, options),
         engine_version=_safe_engine_version(backend),
-        counts=dict(sorted(execution.counts.items())),
+        # Engines hand back numpy integers; the report holds plain ones.
+        counts={key: int(n) for key, n in sorted(execution.counts.items())},
         probabilities=execution.probabilities,
         details=execution.details,
     )

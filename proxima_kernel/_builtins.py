@@ -16,9 +16,9 @@ from typing import Any
 
 from proxima_kernel import hookimpl
 from proxima_kernel._analyzers import BUILT_IN_ANALYZERS
-from proxima_kernel._generators import generate, is_generator_spec
+from proxima_kernel._generators import is_generator_spec
+from proxima_kernel._loading import generate, load_qasm_file
 from proxima_kernel._model import Circuit, CircuitReport, Insight, Report, converter
-from proxima_kernel._qasm import load_qasm_file
 
 
 class QasmFileLoader:

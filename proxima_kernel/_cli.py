@@ -232,42 +232,48 @@ class _Progress:
 
 def _print_tables(report: Any, out_dir: str) -> None:
     from rich.console import Console
-    from rich.table import Table
 
     console = Console()
     for circuit_report in report.circuits:
-        circuit = circuit_report.circuit
-        comparison = circuit_report.comparison
-        table = Table(
-            title=f"{circuit.name} ({circuit.num_qubits} qubits, "
-            f"{circuit.num_clbits} bits)",
-            title_justify="left",
-        )
-        for header in (
-            "backend",
-            "status",
-            "time (ms)",
-            "TVD",
-            "bound",
-            "Hellinger F",
-            "note",
-        ):
-            table.add_column(header)
+        console.print(_circuit_table(circuit_report))
         for name, result in circuit_report.results.items():
-            metrics = comparison.per_backend.get(name)
-            table.add_row(
-                name,
-                _status(result.status.value),
-                _num(result.wall_time_ms, ".1f"),
-                _num(metrics and metrics.tvd, ".4f"),
-                _num(metrics and metrics.shot_noise_bound, ".4f"),
-                _num(metrics and metrics.hellinger_fidelity, ".4f"),
-                _note(result, metrics),
-            )
-        console.print(table)
+            if not result.ok:
+                console.print(f"  {name} {result.status.value}: {result.reason}")
+        comparison = circuit_report.comparison
         if comparison.reference is None:
             console.print(f"  no reference: {comparison.reference_reason}")
+        console.print()
     console.print(f"Report written to {os.path.join(out_dir, 'report.json')}")
+
+
+_COLUMNS = ("backend", "status", "time (ms)", "TVD", "bound", "Hellinger F", "verdict")
+
+
+def _circuit_table(circuit_report: Any) -> Any:
+    """One row per backend; the reasons of failures follow the table."""
+    from rich.table import Table
+
+    circuit = circuit_report.circuit
+    table = Table(
+        title=f"{circuit.name} ({circuit.num_qubits} qubits, "
+        f"{circuit.num_clbits} bits)",
+        title_justify="left",
+    )
+    for header in _COLUMNS:
+        table.add_column(header, no_wrap=True)
+    for name, result in circuit_report.results.items():
+        metrics = circuit_report.comparison.per_backend.get(name)
+        table.add_row(
+            name,
+            _status(result.status.value),
+            _num(result.wall_time_ms, ".1f"),
+            _num(metrics and metrics.tvd, ".4f"),
+            _num(metrics and metrics.shot_noise_bound, ".4f"),
+            _num(metrics and metrics.hellinger_fidelity, ".4f"),
+            _verdict(metrics),
+        )
+
+    return table
 
 
 def _status(value: str) -> str:
@@ -279,12 +285,13 @@ def _num(value: float | None, spec: str) -> str:
     return "N/A" if value is None else format(value, spec)
 
 
-def _note(result: Any, metrics: Any) -> str:
-    if not result.ok:
-        return result.reason or ""
-    if metrics is None or metrics.within_bound is None:
-        return ""
-    return "within shot noise" if metrics.within_bound else "[red]OUTSIDE bound[/red]"
+def _verdict(metrics: Any) -> str:
+    """Whether the backend agrees with the reference within shot noise."""
+    if metrics is None or metrics.tvd is None:
+        return "N/A"
+    if metrics.within_bound is None:
+        return "no verdict (too few shots)"
+    return "agrees" if metrics.within_bound else "[red]DIFFERS[/red]"
 
 
 @main.command()

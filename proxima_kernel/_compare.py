@@ -345,8 +345,27 @@ def _against_reference(
         tvd=distance,
         hellinger_fidelity=hellinger_fidelity(observed, reference),
         shot_noise_bound=bound,
-        within_bound=distance <= bound,
+        within_bound=_verdict(distance, bound),
+        reason=_vacuous(bound, result.shots, len(reference)),
         verdict=_both(goodness_of_fit(result.counts, reference), exact),
+    )
+
+
+def _verdict(distance: float, bound: float) -> bool | None:
+    """Within the bound, outside it, or None when the bound says nothing.
+
+    A bound of 1 holds for any two distributions: passing it would be a
+    verdict that cannot fail.
+    """
+    return None if bound >= 1.0 else distance <= bound
+
+
+def _vacuous(bound: float, shots: int, outcomes: int) -> str | None:
+    if bound < 1.0:
+        return None
+    return (
+        f"{shots} shots cannot resolve a distribution over {outcomes} "
+        f"outcomes: the shot-noise bound is 1, so no verdict is given"
     )
 
 
@@ -373,7 +392,7 @@ def _pair(
         second=second.backend,
         tvd=distance,
         shot_noise_bound=bound,
-        within_bound=distance <= bound,
+        within_bound=_verdict(distance, bound),
         hellinger_fidelity=hellinger_fidelity(p, q),
         verdict=_both(homogeneity(first.counts, second.counts), exact),
     )

@@ -76,12 +76,14 @@ def _pauli_rotation(pauli: list[list[complex]], theta: float) -> Any:
     ]
 
 
-_X = [[0, 1], [1, 0]]
-_Y = [[0, -1j], [1j, 0]]
-_Z = [[1, 0], [0, -1]]
-_H = [[1 / math.sqrt(2), 1 / math.sqrt(2)], [1 / math.sqrt(2), -1 / math.sqrt(2)]]
-_SX = [[(1 + 1j) / 2, (1 - 1j) / 2], [(1 - 1j) / 2, (1 + 1j) / 2]]
-_SXDG = [[(1 - 1j) / 2, (1 + 1j) / 2], [(1 + 1j) / 2, (1 - 1j) / 2]]
+Rows = list[list[complex]]
+
+_X: Rows = [[0, 1], [1, 0]]
+_Y: Rows = [[0, -1j], [1j, 0]]
+_Z: Rows = [[1, 0], [0, -1]]
+_H: Rows = [[1 / math.sqrt(2), 1 / math.sqrt(2)], [1 / math.sqrt(2), -1 / math.sqrt(2)]]
+_SX: Rows = [[(1 + 1j) / 2, (1 - 1j) / 2], [(1 - 1j) / 2, (1 + 1j) / 2]]
+_SXDG: Rows = [[(1 - 1j) / 2, (1 + 1j) / 2], [(1 + 1j) / 2, (1 - 1j) / 2]]
 
 
 def _p(lam: float) -> list[list[complex]]:

@@ -31,8 +31,8 @@ from collections.abc import Callable
 import attrs
 
 from proxima_kernel._errors import UsageError
+from proxima_kernel._loading import load_qasm
 from proxima_kernel._model import Circuit
-from proxima_kernel._qasm import PROGRAM_FORM, load_qasm
 
 FORMAT = "generator"
 
@@ -71,7 +71,7 @@ def generate(spec: str) -> Circuit:
         circuit,
         format=FORMAT,
         origin=spec,
-        conversion_path=(FORMAT, PROGRAM_FORM),
+        conversion_path=(FORMAT, *circuit.conversion_path[1:]),
     )
 
 

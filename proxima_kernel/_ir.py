@@ -14,8 +14,6 @@ first operand as the most significant bit.
 
 from __future__ import annotations
 
-from typing import Union
-
 import attrs
 
 
@@ -79,7 +77,7 @@ class Barrier:
     qubits: tuple[int, ...]
 
 
-Operation = Union[Gate, Measure, Reset, Barrier]
+Operation = Gate | Measure | Reset | Barrier
 
 
 @attrs.frozen

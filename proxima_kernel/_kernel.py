@@ -211,6 +211,7 @@ class Kernel:
                     f"{owner!r}. Uninstall or block one of them."
                 )
             return
+        # Remember the owner for listings; a slotted item may refuse it.
         with contextlib.suppress(AttributeError):
             item._proxima_plugin = owner
         found[name] = item

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import json
+from importlib import resources
 from typing import Any
 
 import attrs
@@ -69,8 +71,9 @@ class RunOptions:
 
     ``seed`` makes sampling repeatable: the same seed gives the same counts
     on the same backend. ``noise`` is applied by every backend alike (see
-    :mod:`proxima_kernel._noise`); None means an ideal run. ``memory_limit_mb`` caps what one backend may
-    need; ``None`` means the machine's available memory.
+    :mod:`proxima_kernel._noise`); None means an ideal run.
+    ``memory_limit_mb`` caps what one backend may need; None means the
+    machine's available memory.
     """
 
     shots: int = 1024
@@ -307,6 +310,18 @@ class Report:
             for circuit in self.circuits
             for result in circuit.results.values()
         )
+
+
+def report_schema() -> dict[str, Any]:
+    """The JSON Schema that every unstructured :class:`Report` satisfies.
+
+    It states the bit-order contract on every counts and distribution
+    field; plugin authors validate their results against it.
+    """
+    text = resources.files("proxima_kernel").joinpath("report.schema.json")
+    schema: dict[str, Any] = json.loads(text.read_text(encoding="utf-8"))
+
+    return schema
 
 
 def _make_converter() -> cattrs.Converter:

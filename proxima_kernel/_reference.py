@@ -9,6 +9,7 @@ perfect score.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from proxima_kernel._gates import gate_matrix
@@ -96,13 +97,14 @@ def outcome_distribution(state: np.ndarray, program: Program) -> dict[str, float
     width = program.num_clbits
     wiring = program.terminal_measurement_map().items()
 
+    pairs: Iterator[tuple[int, float]]
     if width <= 62:
         keys = np.zeros(support.size, dtype=np.int64)
         for clbit, qubit in wiring:
             keys |= ((support >> qubit) & 1) << clbit
         unique, inverse = np.unique(keys, return_inverse=True)
         totals = np.bincount(inverse.reshape(-1), weights=weights)
-        pairs = zip(unique.tolist(), totals.tolist(), strict=True)
+        pairs = iter(zip(unique.tolist(), totals.tolist(), strict=True))
     else:
         merged: dict[int, float] = {}
         for index, weight in zip(support.tolist(), weights.tolist(), strict=True):

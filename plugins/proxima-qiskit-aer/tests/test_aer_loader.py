@@ -6,18 +6,12 @@ import subprocess
 import sys
 import textwrap
 
-import proxima_kernel
-import pytest
 from qiskit import ClassicalRegister, QuantumCircuit, QuantumRegister
 
 from proxima_qiskit_aer import QiskitCircuitLoader
 from proxima_qiskit_aer._loader import export_qasm
 
 LOADER = QiskitCircuitLoader()
-needs_load_qasm = pytest.mark.skipif(
-    not hasattr(proxima_kernel, "load_qasm"),
-    reason="proxima_kernel.load_qasm is not available yet",
-)
 
 
 def bell() -> QuantumCircuit:
@@ -71,14 +65,6 @@ def test_export_uses_qasm2_when_it_can_and_qasm3_otherwise():
     assert exporter3 == "qiskit.qasm3.dumps" and "OPENQASM 3" in text3
 
 
-def test_load_without_load_qasm_says_what_is_missing(monkeypatch):
-    monkeypatch.delattr(proxima_kernel, "load_qasm", raising=False)
-
-    with pytest.raises(proxima_kernel.CircuitError, match="load_qasm"):
-        LOADER.load(bell())
-
-
-@needs_load_qasm
 def test_load_lowers_a_qiskit_circuit_through_qasm():
     circuit = LOADER.load(bell())
 
@@ -91,7 +77,6 @@ def test_load_lowers_a_qiskit_circuit_through_qasm():
     assert [g.name for g in circuit.program.gates()] == ["h", "cx"]
 
 
-@needs_load_qasm
 def test_a_loaded_dynamic_circuit_runs_on_aer():
     from aer_support import run
 

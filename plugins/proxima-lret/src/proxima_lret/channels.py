@@ -20,7 +20,13 @@ _Y = np.array([[0, -1j], [1j, 0]], dtype=complex)
 _Z = np.array([[1, 0], [0, -1]], dtype=complex)
 
 #: Channel kinds that act on each touched qubit alone.
-SINGLE_QUBIT = ("depolarizing", "amplitude_damping", "phase_damping", "bit_flip", "phase_flip")
+SINGLE_QUBIT = (
+    "depolarizing",
+    "amplitude_damping",
+    "phase_damping",
+    "bit_flip",
+    "phase_flip",
+)
 #: Channel kinds that act on the two qubits of a two-qubit gate jointly.
 TWO_QUBIT = ("depolarizing2",)
 
@@ -30,7 +36,9 @@ def kraus_operators(kind: str, p: float) -> list[np.ndarray]:
     if kind == "depolarizing":
         return _mixed_unitary(p, [_X, _Y, _Z])
     if kind == "depolarizing2":
-        paulis = [np.kron(a, b) for a, b in itertools.product([_I, _X, _Y, _Z], repeat=2)]
+        paulis = [
+            np.kron(a, b) for a, b in itertools.product([_I, _X, _Y, _Z], repeat=2)
+        ]
         return _mixed_unitary(p, paulis[1:])
     if kind == "bit_flip":
         return _mixed_unitary(p, [_X])

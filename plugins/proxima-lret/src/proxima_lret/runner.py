@@ -52,6 +52,45 @@ class Outcome:
     compressions: int
     states: list[LRETState] = field(default_factory=list)
 
+    def probability_vector(self) -> np.ndarray:
+        """Probabilities of all 2^n basis states (qubit 0 least significant).
+
+        The branches of a dynamic circuit are summed, weighted by their
+        traces; the vector is normalised.
+        """
+        return self._mix(lambda state: state.probabilities())
+
+    def expectation(self, pauli: str | dict[int, str]) -> float:
+        """The normalised expectation value of a Pauli string.
+
+        A string lists qubit 0 on the right, e.g. ``"ZZI"`` is Z on
+        qubits 2 and 1; a dict maps qubits to ``"X"``, ``"Y"`` or ``"Z"``.
+        """
+        return float(self._mix(lambda state: state.expectation(pauli)))
+
+    def density_matrix(self, max_qubits: int = 12) -> np.ndarray:
+        """The normalised 2^n x 2^n density matrix; only for small ``n``."""
+        return self._mix(lambda state: state.density_matrix(max_qubits=max_qubits))
+
+    def factor(self) -> np.ndarray:
+        """One factor L (2^n x r) of the branch-averaged, unnormalised rho."""
+        self._require_states()
+        return np.concatenate([state.factor() for state in self.states], axis=1)
+
+    def _mix(self, read: Any) -> Any:
+        self._require_states()
+        weights = [state.trace for state in self.states]
+        total = math.fsum(weights)
+        parts = [w * read(s) for w, s in zip(weights, self.states, strict=True)]
+        return sum(parts[1:], parts[0]) / total
+
+    def _require_states(self) -> None:
+        if not self.states:
+            raise ValueError(
+                "This outcome kept no states; run with keep_states=True (as "
+                "proxima_lret.simulate does) to read the final state."
+            )
+
 
 def run(
     num_qubits: int,
@@ -81,10 +120,7 @@ def run(
 
     flips = {c: ops[i].flip for c, i in wiring.items()}
     probs = _distribution(branches, num_qubits, wiring, ops, flips)
-    rng = np.random.default_rng(seed)
-    keys = sorted(probs)
-    draws = rng.multinomial(shots, [probs[k] for k in keys]) if keys else []
-    counts = {k: int(c) for k, c in zip(keys, draws, strict=True) if c}
+    counts = sample(probs, shots, seed)
 
     states = list(branches.values())
     return Outcome(
@@ -98,6 +134,18 @@ def run(
         compressions=sum(s.compressions for s in states),
         states=states if keep_states else [],
     )
+
+
+def sample(probs: dict[int, float], shots: int, seed: int | None) -> dict[int, int]:
+    """``shots`` seeded draws from ``probs``: the same seed, the same counts."""
+    keys = sorted(probs)
+    if not keys or shots <= 0:
+        return {}
+    rng = np.random.default_rng(seed)
+    weights = np.array([probs[k] for k in keys])
+    draws = rng.multinomial(shots, weights / weights.sum())
+
+    return {k: int(c) for k, c in zip(keys, draws, strict=True) if c}
 
 
 def _plan_measurements(ops: Sequence[Any]) -> tuple[set[int], dict[int, int]]:

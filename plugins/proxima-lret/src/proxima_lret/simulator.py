@@ -143,6 +143,7 @@ class LRETState:
         other._fill = list(self._fill)
         other._norms2 = self._norms2.copy()
         other._scratch = np.empty(0, dtype=complex)
+        other.compressions = 0
         return other
 
     # --- gates and channels --------------------------------------------------
@@ -152,7 +153,9 @@ class LRETState:
         matrix = self._check_matrix(matrix, qubits)
         self._transform(matrix, qubits)
 
-    def apply_kraus(self, operators: Sequence[np.ndarray], qubits: Sequence[int]) -> None:
+    def apply_kraus(
+        self, operators: Sequence[np.ndarray], qubits: Sequence[int]
+    ) -> None:
         """Apply the channel ``rho -> sum_i K_i rho K_i^dagger`` on ``qubits``.
 
         The first operator is applied to every row in place; each other one
@@ -247,9 +250,11 @@ class LRETState:
         after = self.rank
         if after > (1 - _WORTHWHILE) * rank:
             # Not worth it: back off, so a deep circuit pays for few Grams.
-            self._next_compress = int(math.ceil(after * self.growth**2)) + 1
+            target = int(math.ceil(after * self.growth**2)) + 1
         else:
-            self._next_compress = int(math.ceil(after * self.growth)) + 1
+            target = int(math.ceil(after * self.growth)) + 1
+        # More rows than 2^n are always redundant: never let them pile up.
+        self._next_compress = min(target, 2 * self._dim)
 
     def _eigen_keep(self, values: np.ndarray, trace: float) -> int:
         """How many of the descending eigenvalues survive the rules."""
@@ -326,7 +331,9 @@ class LRETState:
         trace = self.trace
         return float(value / trace) if trace > 0 else 0.0
 
-    def density_matrix(self, *, normalize: bool = True, max_qubits: int = 12) -> np.ndarray:
+    def density_matrix(
+        self, *, normalize: bool = True, max_qubits: int = 12
+    ) -> np.ndarray:
         """The full 2^n x 2^n density matrix; only for small ``n``."""
         if self.num_qubits > max_qubits:
             raise ValueError(
@@ -334,13 +341,21 @@ class LRETState:
                 f"{16 * 4**self.num_qubits} bytes; it is only built for up to "
                 f"{max_qubits} qubits. Raise max_qubits if you mean it."
             )
-        rows = self.factor()
-        rho = rows.T @ rows.conj()
+        factor = self.factor()
+        rho = factor @ factor.conj().T
         trace = np.trace(rho).real
         return rho / trace if normalize and trace > 0 else rho
 
     def factor(self) -> np.ndarray:
-        """The rows as an (r, 2^n) array in canonical order (qubit 0 least)."""
+        """L, shape (2^n, r), with ``rho = L L^dagger`` (qubit 0 least).
+
+        Column j is stored row j times the global scale, in the canonical
+        order.
+        """
+        return self._rows().T
+
+    def _rows(self) -> np.ndarray:
+        """The rows as an (r, 2^n) array in canonical order, scaled."""
         out = np.empty((self.rank, self._dim), dtype=complex)
         axes = self._canonical_axes()
         at = 0
@@ -375,7 +390,9 @@ class LRETState:
         """Make room for rows: enlarge the last block or start a new one."""
         if self._blocks and self._blocks[-1].shape[0] < self._block_rows:
             last = self._blocks[-1]
-            size = min(self._block_rows, max(2 * last.shape[0], self._fill[-1] + needed))
+            size = min(
+                self._block_rows, max(2 * last.shape[0], self._fill[-1] + needed)
+            )
             bigger = np.empty((size, self._dim), dtype=complex)
             bigger[: self._fill[-1]] = last[: self._fill[-1]]
             self._blocks[-1] = bigger
@@ -473,15 +490,17 @@ class LRETState:
         size = 2 ** len(qubits)
         shape = (count,) + (2,) * self.num_qubits
         perm = self._front(qubits)
-        front = np.ascontiguousarray(rows.reshape(shape).transpose([0] + [1 + p for p in perm]))
+        front = np.ascontiguousarray(
+            rows.reshape(shape).transpose([0] + [1 + p for p in perm])
+        )
         product = np.matmul(matrix, front.reshape(count, size, -1))
         if front_layout:
             return product.reshape(count, -1)
         product = product.reshape(shape)
         back = np.argsort(perm)
-        return np.ascontiguousarray(product.transpose([0] + [1 + b for b in back])).reshape(
-            count, -1
-        )
+        return np.ascontiguousarray(
+            product.transpose([0] + [1 + b for b in back])
+        ).reshape(count, -1)
 
     def _reorder(self, order: list[int]) -> None:
         """Bring the rows into the axis order ``order``."""
@@ -514,9 +533,7 @@ class LRETState:
             return kappa * abs(self._scale) ** 2 * self._norms2
         return abs(self._scale) ** 2 * self._quadratic_forms(gram, qubits)
 
-    def _quadratic_forms(
-        self, matrix: np.ndarray, qubits: Sequence[int]
-    ) -> np.ndarray:
+    def _quadratic_forms(self, matrix: np.ndarray, qubits: Sequence[int]) -> np.ndarray:
         """<row_j| matrix |row_j> for every stored row, without writing."""
         perm = self._front(qubits)
         axes = [0] + [1 + p for p in perm]
@@ -584,7 +601,9 @@ class LRETState:
 
     def _gather_columns(self, columns: slice) -> np.ndarray:
         parts = [block[:fill, columns] for block, fill in self._rows_blocks()]
-        return np.concatenate(parts) if len(parts) > 1 else np.ascontiguousarray(parts[0])
+        return (
+            np.concatenate(parts) if len(parts) > 1 else np.ascontiguousarray(parts[0])
+        )
 
     def _gram(self) -> np.ndarray:
         """G[j, k] = <row_j | row_k>, including the global scale."""
@@ -593,7 +612,9 @@ class LRETState:
         for columns in self._column_chunks():
             part = self._gather_columns(columns)
             if _blas is not None:
-                gram = _blas.zherk(1.0, part.T, beta=1.0, c=gram, trans=2, overwrite_c=1)
+                gram = _blas.zherk(
+                    1.0, part.T, beta=1.0, c=gram, trans=2, overwrite_c=1
+                )
             else:
                 gram += part.conj() @ part.T
         if _blas is not None:
@@ -665,7 +686,9 @@ def _parse_pauli(pauli: str | dict[int, str], num_qubits: int) -> dict[int, str]
     return terms
 
 
-def marginalize(probs: np.ndarray, num_qubits: int, qubits: Sequence[int]) -> np.ndarray:
+def marginalize(
+    probs: np.ndarray, num_qubits: int, qubits: Sequence[int]
+) -> np.ndarray:
     """Sum ``probs`` (qubit 0 least significant) onto ``qubits``.
 
     Bit i of the returned index is ``qubits[i]``.

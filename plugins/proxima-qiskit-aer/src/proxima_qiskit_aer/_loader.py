@@ -11,8 +11,7 @@ import sys
 from typing import Any
 
 import attrs
-import proxima_kernel
-from proxima_kernel import Circuit, CircuitError
+from proxima_kernel import Circuit, CircuitError, load_qasm
 
 
 class QiskitCircuitLoader:
@@ -28,14 +27,6 @@ class QiskitCircuitLoader:
         return circuit_type is not None and isinstance(spec, circuit_type)
 
     def load(self, spec: Any) -> Circuit:
-        load_qasm = getattr(proxima_kernel, "load_qasm", None)
-        if load_qasm is None:
-            raise CircuitError(
-                f"Loading the qiskit circuit {spec.name!r} needs "
-                f"proxima_kernel.load_qasm, which this proxima-kernel lacks. "
-                f"Upgrade proxima-kernel."
-            )
-
         text, exporter = export_qasm(spec)
         circuit: Circuit = load_qasm(text, name=spec.name)
         path = ("qiskit.QuantumCircuit", exporter, *circuit.conversion_path)

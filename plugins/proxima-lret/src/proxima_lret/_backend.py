@@ -1,0 +1,187 @@
+"""The ``lret`` backend: the kernel's contract, filled in for LRET.
+
+numpy loads only inside :meth:`LRETBackend.convert` and
+:meth:`LRETBackend.execute`; support checks, memory estimates and routing
+hints are pure Python.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any, ClassVar
+
+from proxima_kernel import (
+    STANDARD_GATES,
+    Backend,
+    Conversion,
+    Execution,
+    Gate,
+    Program,
+    RunOptions,
+    UsageError,
+)
+
+from proxima_lret import _routing
+from proxima_lret._options import Settings, settings_of
+
+#: Noise kinds LRET has Kraus operators for (every kernel kind).
+CHANNELS = frozenset(
+    {
+        "depolarizing",
+        "depolarizing2",
+        "amplitude_damping",
+        "phase_damping",
+        "bit_flip",
+        "phase_flip",
+        "readout",
+    }
+)
+
+
+class TruncationWarning(UserWarning):
+    """The truncation bound of a run exceeded the user's tolerance."""
+
+
+class LRETBackend(Backend):
+    """Low-rank density-matrix evolution in numpy, with a certified bound.
+
+    The state of n qubits is a factor L of shape (2^n, r) with
+    ``rho = L L^dagger``. Options go under
+    ``RunOptions.backend_options["lret"]``: ``epsilon``, ``rule``,
+    ``max_rank``, ``tolerance``, ``fuse_qubits``, ``observables`` (see
+    :class:`proxima_lret._options.Settings`).
+    """
+
+    name: ClassVar[str] = "lret"
+    method: ClassVar[str] = "low_rank_density_matrix"
+    description: ClassVar[str] = (
+        "Proxima's low-rank density-matrix simulator (numpy): noisy circuits "
+        "on many qubits with little noise, with a certified error bound"
+    )
+
+    def engine_version(self) -> str:
+        import numpy
+
+        from proxima_lret import __version__
+
+        return f"proxima-lret {__version__} (numpy {numpy.__version__})"
+
+    def estimate_memory_bytes(
+        self, program: Program, options: RunOptions | None = None
+    ) -> int:
+        """16 bytes x 2^n x the expected rank, plus scratch.
+
+        The rank counts the error branches that pass screening (see
+        :func:`proxima_lret._routing.expected_rank`), capped by
+        ``max_rank``. A mid-circuit measurement may hold one such state
+        per distinct record.
+        """
+        try:
+            settings = settings_of(options)
+        except UsageError:
+            settings = Settings()
+        noise = options.noise if options else None
+
+        return _routing.memory_bytes(program, noise, settings.epsilon)
+
+    def unsupported_reason(
+        self, program: Program, options: RunOptions | None = None
+    ) -> str | None:
+        reasons = [
+            f"the gate {op.name!r} is not in the standard gate table"
+            for op in program.operations
+            if isinstance(op, Gate) and op.name not in STANDARD_GATES
+        ]
+        noise = options.noise if options else None
+        reasons += [
+            f"the noise channel {channel.kind!r} has no LRET translation"
+            for channel in (noise.channels if noise else ())
+            if channel.kind not in CHANNELS
+        ]
+        try:
+            settings_of(options)
+        except UsageError as exc:
+            reasons.append(str(exc).rstrip("."))
+
+        return "; ".join(dict.fromkeys(reasons)) or None
+
+    def convert(self, program: Program) -> Conversion:
+        """Lower the program to matrices; noise joins at execution."""
+        from proxima_lret._program import lower
+
+        lower(program)
+        return Conversion(native=program, path=("lret-operations",))
+
+    def execute(self, native: Any, program: Program, options: RunOptions) -> Execution:
+        from proxima_lret._program import simulate
+
+        settings = settings_of(options)
+        outcome = simulate(
+            program,
+            options.noise,
+            shots=options.shots,
+            seed=options.seed,
+            epsilon=settings.epsilon,
+            rule=settings.rule,
+            max_rank=settings.max_rank,
+            fuse_qubits=settings.fuse_qubits,
+        )
+
+        width = program.num_clbits
+        return Execution(
+            counts={_key(k, width): c for k, c in outcome.counts.items()},
+            probabilities={_key(k, width): p for k, p in outcome.probabilities.items()},
+            details=details(program, options, settings, outcome),
+        )
+
+    def routing_hint(
+        self, program: Program, options: RunOptions | None = None
+    ) -> _routing.Hint:
+        """Whether LRET is the right tool for this run, and why."""
+        return _routing.routing_hint(program, options.noise if options else None)
+
+
+def details(
+    program: Program, options: RunOptions, settings: Settings, outcome: Any
+) -> dict[str, Any]:
+    """The ``details`` of a result: ranks, the bound, the routing hint."""
+    hint = _routing.routing_hint(program, options.noise)
+    found: dict[str, Any] = {
+        "final_rank": outcome.final_rank,
+        "max_rank_seen": outcome.max_rank_seen,
+        "truncation_bound": outcome.truncation_bound,
+        "trace": outcome.trace,
+        "compressions": outcome.compressions,
+        "branches": outcome.branches,
+        "expected_errors": hint.expected_errors,
+        "recommended": hint.recommended,
+        "recommendation": hint.reason,
+        "epsilon": settings.epsilon,
+        "rule": settings.rule,
+        "max_rank": settings.max_rank,
+    }
+    if settings.observables:
+        found["expectations"] = {
+            pauli: outcome.expectation(pauli) for pauli in settings.observables
+        }
+    warning = _tolerance_warning(outcome.truncation_bound, settings.tolerance)
+    if warning is not None:
+        found["warnings"] = [warning]
+        warnings.warn(warning, TruncationWarning, stacklevel=3)
+
+    return found
+
+
+def _tolerance_warning(bound: float, tolerance: float | None) -> str | None:
+    if tolerance is None or bound <= tolerance:
+        return None
+    return (
+        f"The LRET truncation bound {bound:.3g} exceeds the tolerance "
+        f"{tolerance:.3g}: the result may be that far, in trace distance, "
+        f"from the exact noisy state. Lower epsilon, raise max_rank, or use "
+        f"a density-matrix backend."
+    )
+
+
+def _key(value: int, width: int) -> str:
+    return format(value, f"0{width}b") if width else ""
