@@ -41,7 +41,7 @@ import attrs
 import structlog
 
 from proxima_kernel._backend import Backend, failed_result, run_repeated
-from proxima_kernel._errors import UnsupportedCircuitError
+from proxima_kernel._errors import BackendRunError, UnsupportedCircuitError
 from proxima_kernel._model import BackendResult, Circuit, RunOptions, Status
 
 log = structlog.get_logger("proxima")
@@ -68,8 +68,9 @@ class WorkItem:
 class Outcome:
     """What became of a work item, with the engine's state when it gave one.
 
-    ``error`` is the exception a failed in-process run raised; from a
-    worker it is None (the reason is in the result).
+    ``error`` is the exception a failed run raised: from a worker, without
+    its traceback, or a :class:`BackendRunError` carrying its message when
+    it cannot be pickled.
     """
 
     result: BackendResult
@@ -142,7 +143,7 @@ def _serve(conn: Any, backend: Backend, item: WorkItem) -> None:
     _reset_peak_memory()
     outcome = perform(backend, item)
     outcome.result.peak_memory_bytes = _peak_memory_bytes()
-    outcome.error = None
+    outcome.error = _portable(outcome.error)
     try:
         conn.send(outcome)
     except Exception:  # noqa: BLE001 - an unpicklable state is dropped
@@ -153,6 +154,19 @@ def _serve(conn: Any, backend: Backend, item: WorkItem) -> None:
     del outcome
     if item.free_memory:
         free_memory()
+
+
+def _portable(error: BaseException | None) -> BaseException | None:
+    """The error without its traceback (which holds the engine's frames)."""
+    if error is None:
+        return None
+    error = error.with_traceback(None)
+    error.__cause__ = error.__context__ = None
+    try:
+        pickle.loads(pickle.dumps(error))
+    except Exception:  # noqa: BLE001 - any pickling failure
+        return BackendRunError(str(error))
+    return error
 
 
 def _reset_peak_memory() -> None:
