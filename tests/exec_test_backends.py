@@ -130,8 +130,18 @@ class SleepyBackend(NoopBackend):
     in_process_safe: ClassVar[bool] = False
 
     def execute(self, native: Any, program: Program, options: RunOptions) -> Execution:
-        time.sleep(options.backend_options.get(self.name, {}).get("seconds", 0.2))
-        return super().execute(native, program, options)
+        time.sleep(options.backend_options.get("sleepy", {}).get("seconds", 0.2))
+        return NoopBackend.execute(self, native, program, options)
+
+
+class SleepyTwin(SleepyBackend):
+    """A second sleeper, so that two can run side by side."""
+
+    name: ClassVar[str] = "sleepy-twin"
+
+    def execute(self, native: Any, program: Program, options: RunOptions) -> Execution:
+        time.sleep(options.backend_options.get("sleepy", {}).get("seconds", 0.2))
+        return NoopBackend.execute(self, native, program, options)
 
 
 class BusyBackend(NoopBackend):
@@ -178,6 +188,7 @@ ALL = (
     AbortingBackend,
     MemoryHog,
     SleepyBackend,
+    SleepyTwin,
     BusyBackend,
     BusyTwin,
 )
