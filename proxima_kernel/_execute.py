@@ -74,6 +74,8 @@ class RunContext:
         self.circuits: dict[int, Circuit] = {}
         self.results: dict[tuple[int, str], BackendResult] = {}
         self.states: dict[tuple[int, str], Any] = {}
+        #: Run tasks after which memory is freed (SEQUENTIAL, per backend).
+        self.free_after: set[str] = set()
         self._isolation: dict[str, tuple[bytes | None, str | None]] = {}
         self.report = Report(
             options=request.options,
@@ -205,6 +207,9 @@ def _run_backends(
     )
     context.strategy = strategy
     context.report.execution = _summary(context, strategy, width, reason)
+    if strategy is ExecutionStrategy.SEQUENTIAL:
+        context.free_after = {group[-1].id for group in groups.values()}
+    _start_workers(context, list(groups))
 
     def one(task: object) -> None:
         assert isinstance(task, Task)
@@ -216,6 +221,15 @@ def _run_backends(
 
     run_groups(list(groups.values()), one, width)
     context.report.execution.cancelled = context.cancel.is_set()
+
+
+def _start_workers(context: RunContext, names: list[str]) -> None:
+    """Start every worker the level needs now, so engine imports overlap."""
+    for name in names:
+        backend = context.kernel.backends[name]
+        payload, _ = context.isolation(backend)
+        if payload is not None:
+            context.kernel.workers.worker_for(backend, payload)
 
 
 def _estimates(context: RunContext, groups: dict[str, list[Task]]) -> dict[str, int]:
@@ -293,7 +307,7 @@ def _start_run(
         return failed_result(backend.name, options, Status.CANCELLED, reason)
 
     context.kernel.call_each("proxima_before_backend_run", **hook_args)
-    outcome = _dispatch(context, backend, circuit)
+    outcome = _dispatch(context, backend, circuit, hook_args["task"])
     if outcome.result.status is Status.FAILED:
         error = outcome.error or BackendRunError(outcome.result.reason or "")
         context.kernel.call_each(
@@ -303,7 +317,9 @@ def _start_run(
     return outcome.result
 
 
-def _dispatch(context: RunContext, backend: Backend, circuit: Circuit) -> Outcome:
+def _dispatch(
+    context: RunContext, backend: Backend, circuit: Circuit, task: Task
+) -> Outcome:
     """Run on the backend's worker, or here when it must run in-process."""
     execution = context.request.execution
     item = WorkItem(
@@ -311,7 +327,7 @@ def _dispatch(context: RunContext, backend: Backend, circuit: Circuit) -> Outcom
         options=context.request.options,
         runs=execution.runs,
         warmup=execution.warmup,
-        free_memory=context.strategy is ExecutionStrategy.SEQUENTIAL,
+        free_memory=task.id in context.free_after,
     )
     payload, why = context.isolation(backend)
     if payload is None:
@@ -348,7 +364,7 @@ def _in_process(context: RunContext, backend: Backend, item: WorkItem) -> Outcom
     timeout = context.request.execution.timeout_per_backend
     if timeout is None:
         outcome = perform(backend, item)
-        if context.strategy is ExecutionStrategy.SEQUENTIAL:
+        if item.free_memory:
             gc.collect()
         return outcome
 

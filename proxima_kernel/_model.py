@@ -110,7 +110,7 @@ class ExecutionOptions:
     ``runs`` timed times; the counts are those of the first timed run.
     """
 
-    strategy: ExecutionStrategy = ExecutionStrategy.SEQUENTIAL
+    strategy: ExecutionStrategy = ExecutionStrategy.ADAPTIVE
     max_concurrent: int = 2
     timeout_per_backend: float | None = None
     memory_threshold_mb: float | None = None
