@@ -55,6 +55,9 @@ if TYPE_CHECKING:
 
 log = structlog.get_logger("proxima")
 
+#: SEQUENTIAL frees memory after a backend whose state needs this much.
+FREE_FROM_BYTES = 64 * 2**20
+
 
 class RunContext:
     """The state one request builds up while its plan runs."""
@@ -208,7 +211,7 @@ def _run_backends(
     context.strategy = strategy
     context.report.execution = _summary(context, strategy, width, reason)
     if strategy is ExecutionStrategy.SEQUENTIAL:
-        context.free_after = {group[-1].id for group in groups.values()}
+        context.free_after = _free_after(context, groups)
     _start_workers(context, list(groups))
 
     def one(task: object) -> None:
@@ -221,6 +224,20 @@ def _run_backends(
 
     run_groups(list(groups.values()), one, width)
     context.report.execution.cancelled = context.cancel.is_set()
+
+
+def _free_after(context: RunContext, groups: dict[str, list[Task]]) -> set[str]:
+    """Each backend's last task, when its state is worth handing back.
+
+    A collection and a heap trim cost tens of milliseconds; below
+    FREE_FROM_BYTES the memory they return is not worth that.
+    """
+    estimates = _estimates(context, groups)
+    return {
+        tasks[-1].id
+        for name, tasks in groups.items()
+        if estimates[name] >= FREE_FROM_BYTES
+    }
 
 
 def _start_workers(context: RunContext, names: list[str]) -> None:
