@@ -141,3 +141,22 @@ def test_without_successful_backends_the_summary_is_empty_not_perfect():
     assert result.recommendation.backend is None
     assert result.backend_results["empty"].metrics.verdict.agrees is None
     assert not math.isnan(result.backend_results["empty"].execution_time_ms)
+
+
+def test_a_report_with_timeouts_verdicts_and_matrices_fits_the_schema():
+    import json
+
+    import jsonschema
+
+    from proxima_kernel import ExecutionOptions, converter, report_schema
+
+    report = shared_kernel().run(
+        ghz(),
+        backends=["exact-sampler", "shifted", "empty", "hangs"],
+        execution=ExecutionOptions(max_concurrent=4, timeout_per_backend=0.3),
+    )
+
+    data = json.loads(json.dumps(converter.unstructure(report)))
+    jsonschema.validate(data, report_schema())
+    statuses = {r["status"] for r in data["circuits"][0]["results"].values()}
+    assert "timeout" in statuses
