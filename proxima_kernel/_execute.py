@@ -212,7 +212,7 @@ def _run_backends(
     context.report.execution = _summary(context, strategy, width, reason)
     if strategy is ExecutionStrategy.SEQUENTIAL:
         context.free_after = _free_after(context, groups)
-    _start_workers(context, list(groups))
+    _start_workers(context, groups)
 
     def one(task: object) -> None:
         assert isinstance(task, Task)
@@ -222,7 +222,8 @@ def _run_backends(
         if progress:
             progress("done", task, context.results.get(_key(task)))
 
-    run_groups(list(groups.values()), one, width)
+    log.info("schedule", strategy=strategy.value, width=width, reason=reason)
+    run_groups(list(groups.values()), one, width, context.cancel)
     context.report.execution.cancelled = context.cancel.is_set()
 
 
@@ -240,9 +241,11 @@ def _free_after(context: RunContext, groups: dict[str, list[Task]]) -> set[str]:
     }
 
 
-def _start_workers(context: RunContext, names: list[str]) -> None:
+def _start_workers(context: RunContext, groups: dict[str, list[Task]]) -> None:
     """Start every worker the level needs now, so engine imports overlap."""
-    for name in names:
+    for name, tasks in groups.items():
+        if all(_key(task) in context.results for task in tasks):
+            continue  # every run of this backend was refused up front
         backend = context.kernel.backends[name]
         payload, _ = context.isolation(backend)
         if payload is not None:

@@ -12,6 +12,7 @@ machine's free memory and ``memory_threshold_mb``.
 from __future__ import annotations
 
 import concurrent.futures
+import threading
 from collections.abc import Callable, Mapping, Sequence
 
 from proxima_kernel._backend import format_bytes
@@ -91,8 +92,13 @@ def run_groups(
     groups: Sequence[Sequence[object]],
     run_one: Callable[[object], None],
     width: int,
+    stop: threading.Event,
 ) -> None:
-    """Run each group's items in order, ``width`` groups at a time."""
+    """Run each group's items in order, ``width`` groups at a time.
+
+    An exception here (Ctrl-C, say) sets ``stop`` before it propagates, so
+    that the other groups' workers are killed instead of waited for.
+    """
 
     def run_group(group: Sequence[object]) -> None:
         for item in group:
@@ -104,5 +110,10 @@ def run_groups(
         return
 
     with concurrent.futures.ThreadPoolExecutor(width) as pool:
-        for future in [pool.submit(run_group, group) for group in groups]:
-            future.result()
+        futures = [pool.submit(run_group, group) for group in groups]
+        try:
+            for future in futures:
+                future.result()
+        except BaseException:
+            stop.set()
+            raise
