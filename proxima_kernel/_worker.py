@@ -250,7 +250,7 @@ class Worker:
         Raises :class:`WorkerLost` when the worker died, or was killed at
         the deadline or on cancellation.
         """
-        self._wait_ready(cancel)
+        self.wait_ready(cancel)
         started = time.perf_counter()
         self._conn.send(item)
 
@@ -258,7 +258,8 @@ class Worker:
         outcome = self._receive(deadline, cancel, timeout)
         return outcome, (time.perf_counter() - started) * 1000.0
 
-    def _wait_ready(self, cancel: threading.Event | None) -> None:
+    def wait_ready(self, cancel: threading.Event | None = None) -> None:
+        """Wait until the worker has rebuilt the backend and its engine."""
         if self._ready:
             return
         deadline = time.perf_counter() + START_TIMEOUT
@@ -359,6 +360,23 @@ class WorkerPool:
                 self._workers[backend.name] = worker
                 log.debug("worker_started", backend=backend.name)
             return worker
+
+    def warm(self, backends: list[Backend]) -> dict[str, float | None]:
+        """Start these backends' workers and wait until they are ready.
+
+        Pays the engine imports before anything is timed; returns each
+        worker's start-up time in ms. Backends that cannot be pickled are
+        skipped (they run in-process).
+        """
+        workers = []
+        for backend in backends:
+            payload, _ = isolation_payload(backend)
+            if payload is not None:
+                workers.append(self.worker_for(backend, payload))
+        for worker in workers:
+            worker.wait_ready()
+
+        return {worker.backend_name: worker.start_ms for worker in workers}
 
     def pids(self) -> dict[str, int | None]:
         """Process ids of the live workers, by backend (for tests)."""
