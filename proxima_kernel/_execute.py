@@ -19,7 +19,6 @@ import datetime
 import gc
 import os
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -47,7 +46,7 @@ from proxima_kernel._worker import (
     WorkerLost,
     WorkItem,
     isolation_payload,
-    perform,
+    run_in_process,
 )
 
 if TYPE_CHECKING:
@@ -379,57 +378,11 @@ def _in_worker(
 
 
 def _in_process(context: RunContext, backend: Backend, item: WorkItem) -> Outcome:
-    """Run here; a timeout or cancellation cannot kill this work, only
-    stop waiting for it (the thread runs on until the backend returns)."""
     timeout = context.request.execution.timeout_per_backend
-    if timeout is None:
-        outcome = perform(backend, item)
-        if item.free_memory:
-            gc.collect()
-        return outcome
-
-    box: list[Outcome] = []
-    thread = threading.Thread(
-        target=lambda: box.append(perform(backend, item)),
-        name=f"proxima-in-process-{backend.name}",
-        daemon=True,
-    )
-    thread.start()
-    stopped = _wait_thread(thread, timeout, context.cancel)
-    if box:
-        return box[0]
-
-    return _abandoned(backend, item, stopped, timeout)
-
-
-def _wait_thread(
-    thread: threading.Thread, timeout: float, cancel: threading.Event
-) -> Status:
-    deadline = time.perf_counter() + timeout
-    while thread.is_alive():
-        if cancel.is_set():
-            return Status.CANCELLED
-        if time.perf_counter() > deadline:
-            return Status.TIMEOUT
-        thread.join(0.02)
-    return Status.OK
-
-
-def _abandoned(
-    backend: Backend, item: WorkItem, status: Status, timeout: float
-) -> Outcome:
-    cause = (
-        "was cancelled"
-        if status is Status.CANCELLED
-        else f"did not finish within the timeout_per_backend of {timeout:g} s"
-    )
-    reason = (
-        f"Backend {backend.name!r} {cause}. It ran in-process, which cannot "
-        f"be killed: its thread runs on. Run it in a worker process (leave "
-        f"--in-process off) for a real stop."
-    )
-    result = failed_result(backend.name, item.options, status, reason)
-    return Outcome(result, error=BackendRunError(reason))
+    outcome = run_in_process(backend, item, timeout, context.cancel)
+    if item.free_memory:
+        gc.collect()
+    return outcome
 
 
 def _analyse(context: RunContext, task: Task) -> None:

@@ -114,6 +114,64 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+def run_in_process(
+    backend: Backend,
+    item: WorkItem,
+    timeout: float | None,
+    cancel: threading.Event,
+) -> Outcome:
+    """Run ``item`` in this process.
+
+    A timeout or a cancellation cannot kill this work, only stop the
+    waiting: the thread runs on until the backend returns.
+    """
+    if timeout is None:
+        return perform(backend, item)
+
+    box: list[Outcome] = []
+    thread = threading.Thread(
+        target=lambda: box.append(perform(backend, item)),
+        name=f"proxima-in-process-{backend.name}",
+        daemon=True,
+    )
+    thread.start()
+    stopped = _wait_thread(thread, timeout, cancel)
+    if box:
+        return box[0]
+
+    return _abandoned(backend, item, stopped, timeout)
+
+
+def _wait_thread(
+    thread: threading.Thread, timeout: float, cancel: threading.Event
+) -> Status:
+    deadline = time.perf_counter() + timeout
+    while thread.is_alive():
+        if cancel.is_set():
+            return Status.CANCELLED
+        if time.perf_counter() > deadline:
+            return Status.TIMEOUT
+        thread.join(POLL_INTERVAL)
+    return Status.OK
+
+
+def _abandoned(
+    backend: Backend, item: WorkItem, status: Status, timeout: float
+) -> Outcome:
+    cause = (
+        "was cancelled"
+        if status is Status.CANCELLED
+        else f"did not finish within the timeout_per_backend of {timeout:g} s"
+    )
+    reason = (
+        f"Backend {backend.name!r} {cause}. It ran in-process, which cannot "
+        f"be killed: its thread runs on. Run it in a worker process (leave "
+        f"--in-process off) for a real stop."
+    )
+    result = failed_result(backend.name, item.options, status, reason)
+    return Outcome(result, error=BackendRunError(reason))
+
+
 # --- the worker's side ---------------------------------------------------------
 
 

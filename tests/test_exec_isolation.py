@@ -205,3 +205,12 @@ def test_bad_execution_options_are_a_usage_error(bad):
 
     with pytest.raises(UsageError, match="Fix the execution options"):
         run(["noop"], **bad)
+
+
+def test_an_in_process_timeout_stops_the_wait_and_says_it_cannot_kill():
+    started = time.perf_counter()
+    results = run(["hangs"], in_process=True, timeout_per_backend=0.3)
+
+    assert time.perf_counter() - started < 1.3
+    assert results["hangs"].status is Status.TIMEOUT
+    assert "cannot be killed" in results["hangs"].reason
