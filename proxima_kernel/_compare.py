@@ -16,14 +16,15 @@ The agreement verdict
     Shot counts are tested with Pearson's chi-square test. Against the
     exact reference ``p`` with ``N`` shots (goodness of fit), outcome ``i``
     expects ``N p_i`` counts. Outcomes expecting at least 5 keep their own
-    bin; the rest are pooled into one bin, which is merged into the
-    smallest bin when it expects fewer than 5 (Cochran's rule). An outcome
+    bin; the rest, likeliest first, are grouped greedily into bins that
+    expect at least 5 (Cochran's rule), and a short last group joins the
+    previous one (or the smallest own bin). An outcome
     the reference gives probability 0 that was observed decides at once:
     disagree, p-value 0. The statistic ``Σ (O - E)^2 / E`` over ``k`` bins
     is referred to the chi-square law with ``k - 1`` degrees of freedom.
     Between two backends (homogeneity), the expected counts come from the
     pooled counts, ``E_ai = N_a (a_i + b_i) / (N_a + N_b)``, binned the
-    same way on the smaller of each outcome's two expectations, with
+    same way on the smaller of each bin's two expectations, with
     ``k - 1`` degrees of freedom. The pair agrees when the p-value is at
     least ``ALPHA`` = 0.001: a correct backend is flagged at most 0.1 % of
     the time. With one bin left the test has no power (dof 0) and agrees.
@@ -77,6 +78,9 @@ HOMOGENEITY = "chi-square homogeneity"
 EXACT = "exact tolerance"
 
 Matrix = dict[str, dict[str, float | None]]
+
+#: A chi-square bin: observed and expected counts, one entry per sample.
+Bin = tuple[list[float], list[float]]
 
 
 def normalise(counts: Mapping[str, float]) -> dict[str, float]:
@@ -166,7 +170,7 @@ def _chi_square(
         for o, e in zip(row_o, row_e, strict=True)
         if e > 0
     )
-    dof = len(bins) - 1
+    dof = max(0, len(bins) - 1)
     p_value = 1.0 if dof == 0 else _chi2_sf(statistic, dof)
 
     agrees = p_value >= alpha
@@ -183,28 +187,52 @@ def _chi_square(
     )
 
 
-def _pool(
-    observed: list[list[float]], expected: list[list[float]]
-) -> list[tuple[list[float], list[float]]]:
-    """Own bins for outcomes expecting >= 5 (on every side), one for the rest."""
-    own, rest_o, rest_e = [], [0.0] * len(observed[0]), [0.0] * len(observed[0])
-    for row_o, row_e in zip(observed, expected, strict=True):
-        if min(row_e) >= MIN_EXPECTED:
-            own.append((list(row_o), list(row_e)))
-            continue
-        rest_o = [a + b for a, b in zip(rest_o, row_o, strict=True)]
-        rest_e = [a + b for a, b in zip(rest_e, row_e, strict=True)]
+def _pool(observed: list[list[float]], expected: list[list[float]]) -> list[Bin]:
+    """Bins that expect at least MIN_EXPECTED on every side.
 
-    if max(rest_e) <= 0:
-        return own or [(rest_o, rest_e)]
-    if min(rest_e) >= MIN_EXPECTED or not own:
-        return [*own, (rest_o, rest_e)]
+    An outcome that does keeps its own bin. The others, likeliest first,
+    are grouped greedily until each group does; a last group that falls
+    short joins the previous group (or the smallest own bin).
+    """
+    rows = list(zip(observed, expected, strict=True))
+    own = [(list(o), list(e)) for o, e in rows if min(e) >= MIN_EXPECTED]
+    rare = sorted(
+        ((o, e) for o, e in rows if min(e) < MIN_EXPECTED),
+        key=lambda row: -sum(row[1]),
+    )
 
-    own.sort(key=lambda row: min(row[1]))
-    smallest_o, smallest_e = own[0]
-    merged_o = [a + b for a, b in zip(smallest_o, rest_o, strict=True)]
-    merged_e = [a + b for a, b in zip(smallest_e, rest_e, strict=True)]
-    return [(merged_o, merged_e), *own[1:]]
+    groups: list[Bin] = []
+    current: Bin | None = None
+    for row_o, row_e in rare:
+        current = _add(current, row_o, row_e)
+        if min(current[1]) >= MIN_EXPECTED:
+            groups.append(current)
+            current = None
+
+    if current is not None and max(current[1]) > 0:
+        _absorb(current, groups, own)
+    return own + groups
+
+
+def _add(group: Bin | None, row_o: list[float], row_e: list[float]) -> Bin:
+    if group is None:
+        return list(row_o), list(row_e)
+    return (
+        [a + b for a, b in zip(group[0], row_o, strict=True)],
+        [a + b for a, b in zip(group[1], row_e, strict=True)],
+    )
+
+
+def _absorb(leftover: Bin, groups: list[Bin], own: list[Bin]) -> None:
+    """Merge a short last group into the previous group, else the smallest
+    own bin; alone, it stays a bin of its own."""
+    if groups:
+        groups[-1] = _add(groups[-1], *leftover)
+    elif own:
+        smallest = min(range(len(own)), key=lambda i: min(own[i][1]))
+        own[smallest] = _add(own[smallest], *leftover)
+    else:
+        groups.append(leftover)
 
 
 def _chi2_sf(statistic: float, dof: int) -> float:

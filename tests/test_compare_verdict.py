@@ -82,6 +82,18 @@ def test_rare_outcomes_are_pooled_so_every_bin_expects_five():
     assert verdict.agreement is Agreement.AGREE
 
 
+def test_many_rare_outcomes_are_grouped_into_bins_that_still_have_power():
+    uniform = {format(i, "012b"): 1 / 4096 for i in range(4096)}
+    half = {k: 2 * p for k, p in uniform.items() if k[0] == "0"}
+
+    honest = goodness_of_fit(sample(uniform, 10_000, 5), uniform)
+    lopsided = goodness_of_fit(sample(half, 10_000, 5), uniform)
+
+    assert honest.dof > 1000
+    assert honest.agreement is Agreement.AGREE
+    assert lopsided.agreement is Agreement.DISAGREE
+
+
 def test_an_outcome_the_reference_forbids_is_a_disagreement():
     verdict = goodness_of_fit({"00": 999, "11": 1}, {"00": 1.0})
 
