@@ -293,6 +293,7 @@ class Kernel:
         :param cancel: set it (from any thread) to stop the run.
         """
         from proxima_kernel._execute import execute
+        from proxima_kernel._schedule import checked_execution
 
         if not isinstance(circuits, (list, tuple)):
             circuits = [circuits]
@@ -303,7 +304,7 @@ class Kernel:
             options=_check_options(options),
             exporters=self._check_exporters(exporters, out_dir),
             out_dir=out_dir,
-            execution=_check_execution(execution or _from_workers(max_workers)),
+            execution=checked_execution(execution, max_workers),
         )
         return execute(self, request, progress=progress, cancel=cancel)
 
@@ -370,32 +371,6 @@ def _check_options(options: RunOptions) -> RunOptions:
             f"shots must be a positive number of samples, got {options.shots}."
         )
     return options
-
-
-def _from_workers(max_workers: int) -> ExecutionOptions:
-    from proxima_kernel._model import ExecutionStrategy
-
-    if max_workers > 1:
-        return ExecutionOptions(ExecutionStrategy.PARALLEL, max_workers)
-    return ExecutionOptions(ExecutionStrategy.SEQUENTIAL, 1)
-
-
-def _check_execution(execution: ExecutionOptions) -> ExecutionOptions:
-    problems = []
-    if execution.max_concurrent < 1:
-        problems.append(
-            f"max_concurrent must be at least 1, got {execution.max_concurrent}"
-        )
-    if execution.runs < 1:
-        problems.append(f"runs must be at least 1, got {execution.runs}")
-    if execution.warmup < 0:
-        problems.append(f"warmup cannot be negative, got {execution.warmup}")
-    timeout = execution.timeout_per_backend
-    if timeout is not None and timeout <= 0:
-        problems.append(f"timeout_per_backend must be positive seconds, got {timeout}")
-    if problems:
-        raise UsageError(f"{'; '.join(problems)}. Fix the execution options.")
-    return execution
 
 
 def _describe(exc: BaseException) -> str:

@@ -16,10 +16,39 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 
 from proxima_kernel._backend import format_bytes
+from proxima_kernel._errors import UsageError
 from proxima_kernel._model import ExecutionOptions, ExecutionStrategy
 
 PARALLEL = ExecutionStrategy.PARALLEL
 SEQUENTIAL = ExecutionStrategy.SEQUENTIAL
+
+
+def checked_execution(
+    execution: ExecutionOptions | None, max_workers: int = 1
+) -> ExecutionOptions:
+    """The options to run with; without any, ``max_workers`` decides.
+
+    Raises UsageError naming every bad value.
+    """
+    if execution is None:
+        width = max(1, max_workers)
+        execution = ExecutionOptions(PARALLEL if width > 1 else SEQUENTIAL, width)
+
+    problems = []
+    if execution.max_concurrent < 1:
+        problems.append(
+            f"max_concurrent must be at least 1, got {execution.max_concurrent}"
+        )
+    if execution.runs < 1:
+        problems.append(f"runs must be at least 1, got {execution.runs}")
+    if execution.warmup < 0:
+        problems.append(f"warmup cannot be negative, got {execution.warmup}")
+    timeout = execution.timeout_per_backend
+    if timeout is not None and timeout <= 0:
+        problems.append(f"timeout_per_backend must be positive seconds, got {timeout}")
+    if problems:
+        raise UsageError(f"{'; '.join(problems)}. Fix the execution options.")
+    return execution
 
 
 def choose_strategy(
