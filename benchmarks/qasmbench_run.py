@@ -94,6 +94,12 @@ def _rows(report: dict) -> tuple[list[list[str]], list[str]]:
             metrics = circuit["comparison"]["per_backend"][backend]
             rows.append(_row(name, qubits, backend, result, metrics, circuit))
             problems += _problems(name, backend, result, metrics)
+        for pair in circuit["comparison"]["pairwise"]:
+            rows.append(_pair_row(name, qubits, pair))
+            if pair["within_bound"] is False:
+                problems.append(
+                    f"{pair['first']} and {pair['second']} differ on {name}"
+                )
 
     return rows, problems
 
@@ -116,6 +122,21 @@ def _row(name, qubits, backend, result, metrics, circuit) -> list[str]:
         num(metrics["shot_noise_bound"], ".4f"),
         verdict,
         note.replace("|", "/")[:110],
+    ]
+
+
+def _pair_row(name, qubits, pair) -> list[str]:
+    verdict = {True: "within", False: "OUTSIDE", None: "N/A"}[pair["within_bound"]]
+    return [
+        name,
+        str(qubits),
+        f"{pair['first']} vs {pair['second']}",
+        "pair",
+        "",
+        f"{pair['tvd']:.4f}",
+        f"{pair['shot_noise_bound']:.4f}",
+        verdict,
+        "",
     ]
 
 

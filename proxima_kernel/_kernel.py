@@ -258,6 +258,13 @@ class Kernel:
         plan = build_plan(request)
         self.call_each("proxima_plan", plan=plan, request=request)
         plan.validate()
+
+        log.info(
+            "plan",
+            tasks=len(plan),
+            circuits=len(request.circuits),
+            backends=list(request.backends),
+        )
         return plan
 
     def run(

@@ -69,6 +69,25 @@ def test_the_wrong_value_of_a_register_skips_the_gate():
     assert execution.counts == {"001": 200}
 
 
+def test_a_condition_reads_the_latest_measurement_of_its_bit():
+    """c[0] is 1 for the first condition and 0 again for the second."""
+    prog = program(
+        4,
+        3,
+        Gate("x", (0,)),
+        Measure(0, 0),
+        Gate("x", (1,), condition=Condition((0,), 1)),
+        Measure(2, 0),  # rewrites c[0] with 0
+        Gate("x", (3,), condition=Condition((0,), 1)),
+        Measure(1, 1),
+        Measure(3, 2),
+    )
+
+    execution = run(prog, shots=200)
+
+    assert execution.counts == {"010": 200}
+
+
 def test_a_false_condition_skips_the_operation():
     prog = program(
         2,

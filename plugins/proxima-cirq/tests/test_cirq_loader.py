@@ -132,6 +132,24 @@ def test_probabilities_of_a_loaded_circuit_match_cirqs_own_state():
     assert np.isclose(sum(execution.probabilities.values()), 1.0)
 
 
+def test_a_global_phase_is_dropped_without_a_warning():
+    circuit = cirq.Circuit(cirq.GlobalPhaseGate(1j).on(), cirq.X(A))
+
+    loaded = LOADER.load(circuit)  # warnings are errors in these tests
+
+    assert [g.name for g in loaded.program.gates()] == ["x"]
+
+
+def test_a_condition_on_a_two_bit_key_says_how_to_fix_it():
+    q0, q1, q2 = cirq.LineQubit.range(3)
+    circuit = cirq.Circuit(
+        cirq.measure(q0, q1, key="z"), cirq.X(q2).with_classical_controls("z")
+    )
+
+    with pytest.raises(proxima_kernel.CircuitError, match="one-bit measurement"):
+        LOADER.load(circuit)
+
+
 def test_a_circuit_cirq_cannot_export_says_how_to_fix_it():
     class Opaque(cirq.Gate):
         def _num_qubits_(self) -> int:

@@ -263,3 +263,38 @@ def test_an_unknown_channel_is_refused_by_name():
     reason = BACKEND.unsupported_reason(program(1, 0), RunOptions(noise=noise))
 
     assert reason is not None and "'crosstalk'" in reason
+
+
+def _confusion_maps(prog, noise):
+    setup = prepare(BACKEND.convert(prog).native, prog, RunOptions(noise=noise))
+    measurements = [
+        op for op in setup.circuit.all_operations() if cirq.is_measurement(op)
+    ]
+    return setup, [bool(op.gate.confusion_map) for op in measurements]
+
+
+def test_terminal_readout_is_drawn_after_the_shots():
+    noise = NoiseModel.parse("readout:0.1,readout:0.2")
+    prog = program(1, 1, Gate("x", (0,)), Measure(0, 0))
+
+    setup, confused = _confusion_maps(prog, noise)
+
+    # Two readout channels compose: 0.1 * 0.8 + 0.9 * 0.2 = 0.26.
+    assert setup.readout_flip == pytest.approx(0.26)
+    assert confused == [False]
+
+
+def test_readout_before_a_condition_stays_in_the_circuit():
+    noise = NoiseModel.parse("readout:0.1")
+    prog = program(
+        2,
+        2,
+        Measure(0, 0),
+        Gate("x", (1,), condition=Condition((0,), 1)),
+        Measure(1, 1),
+    )
+
+    setup, confused = _confusion_maps(prog, noise)
+
+    assert setup.readout_flip == 0.0
+    assert confused == [True, True]

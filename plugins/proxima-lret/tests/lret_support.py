@@ -48,3 +48,118 @@ def trace_distance(first: np.ndarray, second: np.ndarray) -> float:
     eigenvalues = np.linalg.eigvalsh(first - second)
 
     return 0.5 * float(np.abs(eigenvalues).sum())
+
+
+def random_program(num_qubits: int, seed: int, num_gates: int | None = None) -> Program:
+    """Seeded random gates from the whole standard table, no measurements."""
+    from proxima_kernel import STANDARD_GATES, Gate
+
+    rng = np.random.default_rng(seed)
+    names = sorted(n for n, s in STANDARD_GATES.items() if s.num_qubits <= num_qubits)
+    ops = []
+    for _ in range(num_gates or 3 * num_qubits):
+        spec = STANDARD_GATES[names[rng.integers(len(names))]]
+        qubits = rng.choice(num_qubits, size=spec.num_qubits, replace=False)
+        params = rng.uniform(-np.pi, np.pi, spec.num_params)
+        ops.append(Gate(spec.name, tuple(map(int, qubits)), tuple(map(float, params))))
+
+    return program(num_qubits, 0, *ops)
+
+
+# --- references built with the other engines, from the kernel's convention --
+
+
+def aer_density_matrix(prog: Program, noise: Any) -> np.ndarray:
+    """qiskit-aer's density matrix of ``prog`` (qubit 0 least significant).
+
+    Noise is translated here from the kernel's docstring: aer's
+    depolarizing parameter is ``lam = p 4^k / (4^k - 1)``. qiskit's
+    matrices list the first qubit as least significant, so each kernel
+    matrix goes on its qubits in reverse.
+    """
+    from proxima_kernel import gate_matrix
+    from qiskit import QuantumCircuit
+    from qiskit.circuit.library import UnitaryGate
+    from qiskit_aer import AerSimulator
+
+    circuit = QuantumCircuit(prog.num_qubits)
+    for gate in prog.operations:
+        matrix = gate_matrix(gate.name, gate.params)
+        circuit.append(UnitaryGate(matrix), list(reversed(gate.qubits)))
+        for error, qubits in _aer_errors(gate, noise):
+            circuit.append(error, qubits)
+    circuit.save_density_matrix(label="rho")
+
+    simulator = AerSimulator(method="density_matrix", max_parallel_threads=1)
+    result = simulator.run(circuit, shots=1, seed_simulator=1).result()
+    return np.asarray(result.data(0)["rho"])
+
+
+def _aer_errors(gate: Any, noise: Any) -> list[tuple[Any, list[int]]]:
+    from qiskit_aer import noise as aer
+
+    out = []
+    for channel in noise.after_gate(gate.name, len(gate.qubits)):
+        kind, p = channel.kind, channel.probability
+        if kind == "depolarizing2":
+            out.append((aer.depolarizing_error(p * 16 / 15, 2), list(gate.qubits)))
+            continue
+        if kind == "depolarizing":
+            error = aer.depolarizing_error(p * 4 / 3, 1)
+        elif kind == "amplitude_damping":
+            error = aer.amplitude_damping_error(p)
+        elif kind == "phase_damping":
+            error = aer.phase_damping_error(p)
+        else:
+            pauli = "X" if kind == "bit_flip" else "Z"
+            error = aer.pauli_error([(pauli, p), ("I", 1 - p)])
+        out += [(error, [q]) for q in gate.qubits]
+
+    return out
+
+
+def cirq_density_matrix(prog: Program, noise: Any) -> np.ndarray:
+    """cirq's density matrix of ``prog`` (qubit 0 least significant).
+
+    cirq's ``depolarize(p)`` is the kernel's ``depolarizing:p``. cirq puts
+    the first qubit of ``qubit_order`` most significant, so the order
+    lists qubit n-1 first.
+    """
+    import cirq
+    from proxima_kernel import gate_matrix
+
+    qubits = cirq.LineQubit.range(prog.num_qubits)
+    circuit = cirq.Circuit()
+    for gate in prog.operations:
+        matrix = gate_matrix(gate.name, gate.params)
+        targets = [qubits[q] for q in gate.qubits]
+        circuit.append(cirq.MatrixGate(matrix).on(*targets))
+        for channel, on in _cirq_channels(gate, noise, qubits):
+            circuit.append(channel.on(*on))
+
+    simulator = cirq.DensityMatrixSimulator(dtype=np.complex128)
+    order = list(reversed(qubits))
+    result = simulator.simulate(circuit, qubit_order=order)
+    return np.asarray(result.final_density_matrix)
+
+
+def _cirq_channels(gate: Any, noise: Any, qubits: list[Any]) -> list[tuple[Any, list]]:
+    import cirq
+
+    makers = {
+        "depolarizing": cirq.depolarize,
+        "amplitude_damping": cirq.amplitude_damp,
+        "phase_damping": cirq.phase_damp,
+        "bit_flip": cirq.bit_flip,
+        "phase_flip": cirq.phase_flip,
+    }
+    targets = [qubits[q] for q in gate.qubits]
+    out = []
+    for channel in noise.after_gate(gate.name, len(gate.qubits)):
+        if channel.kind == "depolarizing2":
+            out.append((cirq.depolarize(channel.probability, n_qubits=2), targets))
+            continue
+        maker = makers[channel.kind]
+        out += [(maker(channel.probability), [t]) for t in targets]
+
+    return out

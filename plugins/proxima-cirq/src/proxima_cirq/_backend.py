@@ -81,7 +81,7 @@ def _details(setup: _run.RunSetup, options: RunOptions) -> dict[str, Any]:
         details["matrix_gates"] = list(setup.matrix_gates)
     if setup.simulator_options:
         details["backend_options"] = dict(setup.simulator_options)
-    if _noise.is_noisy(options.noise):
+    if options.noise is not None and _noise.is_noisy(options.noise):
         details["noise"] = options.noise.spec()
 
     return details

@@ -15,12 +15,14 @@ The ordering rule, which cirq's exporter fixes:
   indices then follow that declaration order, as for any QASM file.
 
 Angles are written with 16 significant digits, so that the round trip
-loses nothing a double holds.
+loses nothing a double holds. A global phase (``cirq.GlobalPhaseGate``)
+is dropped: OpenQASM 2 cannot state it, and no count depends on it.
 """
 
 from __future__ import annotations
 
 import sys
+import warnings
 from typing import Any
 
 import attrs
@@ -28,6 +30,9 @@ from proxima_kernel import Circuit, CircuitError, load_qasm
 
 #: Digits cirq writes for each angle (a double holds about 16).
 QASM_PRECISION = 16
+
+#: The start of cirq's warning that OpenQASM 2 drops a global phase.
+GLOBAL_PHASE_WARNING = "OpenQASM 2.0 does not support global phase"
 
 #: The name a loaded cirq circuit gets (cirq circuits carry none).
 CIRCUIT_NAME = "cirq_circuit"
@@ -53,12 +58,19 @@ class CirqCircuitLoader:
 
 
 def export_qasm(circuit: Any) -> str:
-    """The circuit as OpenQASM 2 text, qubits in sorted order."""
+    """The circuit as OpenQASM 2 text, qubits in sorted order.
+
+    OpenQASM 2 has no global phase; cirq drops it with a warning, which is
+    silenced here because the drop is documented and never changes counts.
+    """
     try:
-        return str(circuit.to_qasm(precision=QASM_PRECISION))
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=GLOBAL_PHASE_WARNING)
+            return str(circuit.to_qasm(precision=QASM_PRECISION))
     except (ValueError, TypeError) as exc:
         raise CircuitError(
             f"The cirq circuit cannot be written as OpenQASM 2 ({exc}); "
-            f"Proxima loads cirq circuits through OpenQASM. Decompose the "
-            f"operations cirq cannot export, e.g. with cirq.decompose, first."
+            f"Proxima loads cirq circuits through OpenQASM. Rewrite the "
+            f"operations cirq cannot export first: decompose unknown gates "
+            f"(cirq.decompose) and condition only on one-bit measurement keys."
         ) from exc

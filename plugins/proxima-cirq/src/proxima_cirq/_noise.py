@@ -4,17 +4,13 @@ The kernel's conventions (see ``proxima_kernel.NoiseModel``) were written
 with cirq's channels in mind, so each kind maps onto one cirq channel
 with the same parameter:
 
-==================== ==========================================
-kernel channel       cirq channel
-==================== ==========================================
-``depolarizing:p``   ``cirq.depolarize(p)`` on each touched qubit
-``depolarizing2:p``  ``cirq.depolarize(p, n_qubits=2)``, jointly
-``amplitude_damping`` ``cirq.amplitude_damp(g)`` on each qubit
-``phase_damping``    ``cirq.phase_damp(l)`` on each qubit
-``bit_flip:p``       ``cirq.bit_flip(p)`` on each qubit
-``phase_flip:p``     ``cirq.phase_flip(p)`` on each qubit
-``readout:p``        a confusion map on every measurement
-==================== ==========================================
+* ``depolarizing:p`` -> ``cirq.depolarize(p)`` on each touched qubit;
+* ``depolarizing2:p`` -> ``cirq.depolarize(p, n_qubits=2)``, jointly;
+* ``amplitude_damping:g`` -> ``cirq.amplitude_damp(g)`` on each qubit;
+* ``phase_damping:l`` -> ``cirq.phase_damp(l)`` on each qubit;
+* ``bit_flip:p`` / ``phase_flip:p`` -> ``cirq.bit_flip(p)`` /
+  ``cirq.phase_flip(p)`` on each qubit;
+* ``readout:p`` -> a confusion map on every measurement.
 
 A one-qubit channel after a k-qubit gate acts on each of the k qubits.
 The channels following one gate are applied in the order the model lists
@@ -22,7 +18,8 @@ them, right after the gate and under the same classical condition, so
 noise follows a conditioned gate only when it runs. Readout, as in the
 qiskit-aer plugin, flips every recorded measurement independently with
 the model's total flip probability; a later condition reads the flipped
-bit, and the qubit itself is left alone.
+bit, and the qubit itself is left alone. (With only terminal measurements
+:mod:`proxima_cirq._run` draws those flips itself after the shots.)
 """
 
 from __future__ import annotations

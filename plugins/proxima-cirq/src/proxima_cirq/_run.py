@@ -4,20 +4,24 @@ Three steps, each small:
 
 1. :func:`prepare` adapts the converted circuit to one run: each gate a
    noise channel follows gets that channel's operations right after it
-   (under the same condition), and every measurement gets the readout
-   confusion map. It also decides how the outcome is drawn.
-2. :func:`run` simulates. When the final state decides the outcome (an
-   ideal run, only terminal measurements, no reset, no condition), one
-   ``simulate`` yields the final state vector, the shots are sampled from
-   it with ``cirq.sample_state_vector`` and the exact probabilities are
-   read from it. Otherwise ``simulator.run`` draws every shot, and cirq's
-   own measurement records are read. cirq's failures become
-   :class:`CirqRunError`.
+   (under the same condition). Readout error becomes a confusion map on
+   every measurement when a later operation may read the bits; with only
+   terminal measurements the plugin flips the sampled bits itself, the
+   same channel (a confusion map would make cirq simulate shot by shot).
+   It also decides how the outcome is drawn.
+2. :func:`run` simulates. When the final state decides the outcome (only
+   terminal measurements, no reset, no condition), one ``simulate``
+   yields the final state vector (ideal) or density matrix (noisy), the
+   shots are sampled from it (``cirq.sample_state_vector`` or
+   ``cirq.sample_density_matrix``) and the exact probabilities, readout
+   error included, are read from it. Otherwise ``simulator.run`` draws
+   every shot, and cirq's own measurement records are read. cirq's
+   failures become :class:`CirqRunError`.
 3. The outcomes are keyed in the kernel's order: every classical bit,
    highest global index on the left; a bit no measurement wrote reads 0.
 
-The seed: ``RunOptions.seed`` seeds both the simulator and the sampler,
-so the same seed gives the same counts, ideal or noisy.
+The seed: ``RunOptions.seed`` seeds the simulator, the sampler and the
+readout flips, so the same seed gives the same counts, ideal or noisy.
 """
 
 from __future__ import annotations
@@ -33,9 +37,9 @@ if TYPE_CHECKING:
     import cirq
     import numpy as np
 
-#: Above this many measured qubits, no probabilities are returned: the
-#: dict could hold 2**n entries.
-MAX_PROBABILITY_QUBITS = 20
+#: Above this many written classical bits, no probabilities are returned:
+#: the dict could hold 2**n entries.
+MAX_PROBABILITY_BITS = 20
 
 #: Below this, a probability counts as zero (rounding noise).
 PROBABILITY_FLOOR = 1e-12
@@ -59,7 +63,8 @@ class RunSetup:
     seed: int | None
     simulator_options: dict[str, Any]
     from_final_state: bool
-    probability_qubits: tuple[int, ...] | None
+    with_probabilities: bool
+    readout_flip: float
     matrix_gates: tuple[str, ...]
 
     def simulator(self) -> Any:
@@ -88,16 +93,14 @@ def method_for(options: RunOptions | None) -> str:
 def prepare(native: cirq.Circuit, program: Program, options: RunOptions) -> RunSetup:
     """Adapt ``native`` to one run and gather its options."""
     noise = options.noise if _noise.is_noisy(options.noise) else None
-    circuit = _with_noise(native, noise) if noise is not None else native
+    terminal = not program.features()
+    circuit = native
+    if noise is not None:
+        circuit = _with_noise(native, noise, confusion=not terminal)
 
-    from_final_state = (
-        noise is None and not program.features() and bool(program.measurements())
-    )
-    probability_qubits = None
-    if from_final_state:
-        measured = _measured_qubits(program)
-        if len(measured) <= MAX_PROBABILITY_QUBITS:
-            probability_qubits = measured
+    from_final_state = terminal and bool(program.measurements())
+    readout_flip = noise.readout_error() if noise is not None and terminal else 0.0
+    written = len(program.terminal_measurement_map())
 
     used = {gate.name for gate in program.gates()}
     return RunSetup(
@@ -108,7 +111,8 @@ def prepare(native: cirq.Circuit, program: Program, options: RunOptions) -> RunS
         seed=options.seed,
         simulator_options=_simulator_options(options),
         from_final_state=from_final_state,
-        probability_qubits=probability_qubits,
+        with_probabilities=from_final_state and written <= MAX_PROBABILITY_BITS,
+        readout_flip=readout_flip,
         matrix_gates=tuple(sorted(used & _convert.MATRIX_GATES)),
     )
 
@@ -122,16 +126,20 @@ def run(
         # Nothing is recorded; every bit reads 0.
         return {"0" * width: setup.shots}, None
 
-    if setup.from_final_state:
-        state = _engine(setup, _final_state)
-        bits = _engine(setup, lambda s: _sample_state(s, state, program))
-        probabilities = None
-        if setup.probability_qubits is not None:
-            probabilities = _probabilities(state, program, setup.probability_qubits)
-        return _counts(bits), probabilities
+    if not setup.from_final_state:
+        records = _engine(setup, _records)
+        return _counts(_bits_from_records(records, setup.shots, width)), None
 
-    records = _engine(setup, _records)
-    return _counts(_bits_from_records(records, setup.shots, width)), None
+    state = _engine(setup, _final_state)
+    bits = _engine(setup, lambda s: _sample_state(s, state, program))
+    if setup.readout_flip:
+        bits = _with_readout_flips(bits, program, setup)
+
+    probabilities = None
+    if setup.with_probabilities:
+        diagonal = _outcome_weights(state, setup.method)
+        probabilities = _probabilities(diagonal, program, setup.readout_flip)
+    return _counts(bits), probabilities
 
 
 def keys_of(bits: np.ndarray) -> np.ndarray:
@@ -143,15 +151,18 @@ def keys_of(bits: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(chars).view(f"<U{width}").ravel()
 
 
-def _with_noise(native: cirq.Circuit, noise: NoiseModel) -> cirq.Circuit:
+def _with_noise(
+    native: cirq.Circuit, noise: NoiseModel, *, confusion: bool
+) -> cirq.Circuit:
+    """``native`` with the gate noise and, if ``confusion``, the readout."""
     import cirq
 
-    confusion = _noise.readout_confusion(noise)
+    confusion_map = _noise.readout_confusion(noise) if confusion else None
     operations: list[cirq.Operation] = []
     for op in native.all_operations():
-        if confusion is not None and cirq.is_measurement(op):
+        if confusion_map is not None and cirq.is_measurement(op):
             key = cirq.measurement_key_name(op)
-            op = cirq.measure(*op.qubits, key=key, confusion_map=confusion)
+            op = cirq.measure(*op.qubits, key=key, confusion_map=confusion_map)
         operations.append(op)
         operations.extend(_gate_noise(op, noise))
 
@@ -197,13 +208,19 @@ def _engine(setup: RunSetup, step: Any) -> Any:
 
 
 def _final_state(setup: RunSetup) -> np.ndarray:
-    """The final state vector, measurements left out (they are terminal)."""
+    """The final state vector or density matrix, without the measurements.
+
+    Only called when every measurement is terminal, so leaving them out
+    changes nothing before them.
+    """
     import cirq
 
     unmeasured = cirq.Circuit(
         op for op in setup.circuit.all_operations() if not cirq.is_measurement(op)
     )
     result = setup.simulator().simulate(unmeasured, qubit_order=setup.qubit_order())
+    if setup.method == "density_matrix":
+        return result.final_density_matrix
     return result.final_state_vector
 
 
@@ -213,9 +230,10 @@ def _sample_state(setup: RunSetup, state: np.ndarray, program: Program) -> np.nd
     import numpy as np
 
     qubits = _measured_qubits(program)
-    samples = cirq.sample_state_vector(
-        state, list(qubits), repetitions=setup.shots, seed=setup.seed
-    )
+    sample: Any = cirq.sample_state_vector
+    if setup.method == "density_matrix":
+        sample = cirq.sample_density_matrix
+    samples = sample(state, list(qubits), repetitions=setup.shots, seed=setup.seed)
 
     column = {qubit: index for index, qubit in enumerate(qubits)}
     bits = np.zeros((setup.shots, program.num_clbits), dtype=np.uint8)
@@ -243,6 +261,24 @@ def _bits_from_records(
     return bits
 
 
+def _with_readout_flips(
+    bits: np.ndarray, program: Program, setup: RunSetup
+) -> np.ndarray:
+    """Flip each written bit of each shot with the readout probability.
+
+    Only for terminal measurements: no later operation reads the bits, so
+    drawing the flips after the shots is the same channel. The flips use
+    their own generator, seeded with the run's seed.
+    """
+    import numpy as np
+
+    rng = np.random.default_rng(setup.seed)
+    written = sorted(program.terminal_measurement_map())
+    flips = rng.random((setup.shots, len(written))) < setup.readout_flip
+    bits[:, written] ^= flips.astype(np.uint8)
+    return bits
+
+
 def _counts(bits: np.ndarray) -> dict[str, int]:
     import numpy as np
 
@@ -250,31 +286,73 @@ def _counts(bits: np.ndarray) -> dict[str, int]:
     return {str(key): int(n) for key, n in zip(keys, numbers, strict=True)}
 
 
-def _probabilities(
-    state: np.ndarray, program: Program, qubits: tuple[int, ...]
-) -> dict[str, float]:
-    """Exact outcome probabilities of the terminal measurements.
+def _outcome_weights(state: np.ndarray, method: str) -> np.ndarray:
+    """The probability of each basis state (cirq's order)."""
+    import numpy as np
 
-    cirq's state puts qubit 0 in the most significant position, so axis
-    ``k`` of the reshaped state is qubit ``k``.
+    if method == "density_matrix":
+        return np.real(np.diagonal(state))
+    return np.abs(state) ** 2
+
+
+def _probabilities(
+    weights: np.ndarray, program: Program, flip: float
+) -> dict[str, float]:
+    """Exact probabilities of the terminal measurements' bits.
+
+    ``weights`` is in cirq's order: axis ``k`` of the reshaped array is
+    qubit ``k``. The table is built over the written bits (the others
+    read 0), then each written bit flips with the readout probability.
     """
     import numpy as np
 
+    mapping = program.terminal_measurement_map()
+    written = sorted(mapping)
+    table = _bit_table(weights, program, written)
+    if flip:
+        table = _flipped(table, len(written), flip)
+
+    kept = np.flatnonzero(table > PROBABILITY_FLOOR)
+    bits = np.zeros((len(kept), program.num_clbits), dtype=np.uint8)
+    for k, clbit in enumerate(written):
+        bits[:, clbit] = (kept >> (len(written) - 1 - k)) & 1
+
+    pairs = zip(keys_of(bits), table[kept], strict=True)
+    return {str(key): float(p) for key, p in sorted(pairs)}
+
+
+def _bit_table(weights: np.ndarray, program: Program, written: list[int]) -> np.ndarray:
+    """Probabilities over the written bits, ``written[0]`` most significant."""
+    import numpy as np
+
     n = program.num_qubits
-    density = (np.abs(state) ** 2).reshape((2,) * n)
+    mapping = program.terminal_measurement_map()
+    qubits = _measured_qubits(program)
     others = tuple(q for q in range(n) if q not in qubits)
-    marginal = density.sum(axis=others).ravel()
+    marginal = weights.reshape((2,) * n).sum(axis=others).ravel()
 
-    outcomes = np.flatnonzero(marginal > PROBABILITY_FLOOR)
+    outcomes = np.arange(marginal.size)
     shift = {qubit: len(qubits) - 1 - k for k, qubit in enumerate(qubits)}
-    bits = np.zeros((len(outcomes), program.num_clbits), dtype=np.uint8)
-    for clbit, qubit in program.terminal_measurement_map().items():
-        bits[:, clbit] = (outcomes >> shift[qubit]) & 1
+    index = np.zeros(marginal.size, dtype=np.int64)
+    for k, clbit in enumerate(written):
+        bit = (outcomes >> shift[mapping[clbit]]) & 1
+        index |= bit << (len(written) - 1 - k)
 
-    merged: dict[str, float] = {}
-    for key, probability in zip(keys_of(bits), marginal[outcomes], strict=True):
-        merged[str(key)] = merged.get(str(key), 0.0) + float(probability)
-    return dict(sorted(merged.items()))
+    table = np.zeros(2 ** len(written))
+    np.add.at(table, index, marginal)
+    return table
+
+
+def _flipped(table: np.ndarray, width: int, flip: float) -> np.ndarray:
+    """``table`` after each of its ``width`` bits flips with ``flip``."""
+    import numpy as np
+
+    channel = np.array([[1 - flip, flip], [flip, 1 - flip]])
+    tensor = table.reshape((2,) * width)
+    for axis in range(width):
+        turned = np.tensordot(channel, tensor, axes=([1], [axis]))
+        tensor = np.moveaxis(turned, 0, axis)
+    return tensor.ravel()
 
 
 def _failure_message(setup: RunSetup, cause: str) -> str:
