@@ -355,7 +355,9 @@ class Worker:
                 raise WorkerLost(Status.CANCELLED, self._cancelled_reason())
             if deadline is not None and time.perf_counter() > deadline:
                 self.kill()
-                raise WorkerLost(Status.TIMEOUT, self._timeout_reason(timeout))
+                raise WorkerLost(
+                    Status.TIMEOUT, self._timeout_reason(timeout, starting)
+                )
 
     def _died(self, starting: bool) -> WorkerLost:
         self.process.join(1.0)
@@ -372,7 +374,13 @@ class Worker:
             f"or check the engine.",
         )
 
-    def _timeout_reason(self, timeout: float | None) -> str:
+    def _timeout_reason(self, timeout: float | None, starting: bool) -> str:
+        if starting:
+            return (
+                f"The worker process of backend {self.backend_name!r} did not "
+                f"start within {timeout:g} s (importing its engine), so it was "
+                f"killed. Check that the engine imports on its own."
+            )
         return (
             f"Backend {self.backend_name!r} did not finish within the "
             f"timeout_per_backend of {timeout:g} s, so its worker process "
