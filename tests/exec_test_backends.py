@@ -123,6 +123,20 @@ class MemoryHog(NoopBackend):
             hoard.append(bytearray(32 * 2**20))
 
 
+class AllocatingBackend(NoopBackend):
+    """Touches ``backend_options['alloc']['mib']`` MiB, then lets them go."""
+
+    name: ClassVar[str] = "alloc"
+    in_process_safe: ClassVar[bool] = False
+
+    def execute(self, native: Any, program: Program, options: RunOptions) -> Execution:
+        mib = options.backend_options.get("alloc", {}).get("mib", 0)
+        block = bytearray(mib * 2**20)
+        block[::4096] = b"x" * len(block[::4096])
+        del block
+        return super().execute(native, program, options)
+
+
 class SleepyBackend(NoopBackend):
     """Sleeps ``options.backend_options['sleepy']['seconds']`` (default 0.2)."""
 
@@ -187,6 +201,7 @@ ALL = (
     HangingBackend,
     AbortingBackend,
     MemoryHog,
+    AllocatingBackend,
     SleepyBackend,
     SleepyTwin,
     BusyBackend,

@@ -153,6 +153,19 @@ def test_peak_memory_is_each_workers_own():
     assert sampler.overhead_ms is not None
 
 
+def test_the_peak_is_reset_between_tasks_of_one_worker():
+    def peak(mib):
+        options = RunOptions(shots=1, backend_options={"alloc": {"mib": mib}})
+        report = shared_kernel().run(ghz(), backends=["alloc"], options=options)
+        return report.circuits[0].results["alloc"].peak_memory_mb
+
+    big = peak(300)
+    small = peak(0)
+
+    assert big > 300
+    assert small < big - 250
+
+
 def test_in_process_mode_runs_here_and_reports_no_worker_memory():
     results = run(["exact-sampler"], in_process=True)
 
