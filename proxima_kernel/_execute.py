@@ -99,7 +99,9 @@ class RunContext:
             return None, "in-process mode was asked for"
         if backend.in_process_safe:
             return None, f"backend {backend.name!r} declares itself in-process safe"
-        payload, why = isolation_payload(backend)
+        owner = self.kernel.plugins.get(getattr(backend, "_proxima_plugin", ""))
+        installed = owner is not None and owner.distribution is not None
+        payload, why = isolation_payload(backend, installed)
         if payload is None:
             log.warning("in_process_fallback", backend=backend.name, reason=why)
         return payload, why

@@ -3,9 +3,11 @@
 A worker is a child process started with the ``forkserver`` method (or
 ``spawn`` where there is none). It receives the backend object pickled,
 which is why a backend's class must be importable by module and name;
-a test module on ``sys.path`` does. At start the worker asks the backend
-for its engine version, so the engine's import is paid once per worker,
-before any task is timed.
+a test module on ``sys.path`` does. A backend that cannot be pickled but
+comes from an installed plugin is rebuilt in the worker from the
+installed plugins, by name (:class:`InstalledBackend`). At start the
+worker asks the backend for its engine version, so the engine's import is
+paid once per worker, before any task is timed.
 
 The parent and the worker talk over one ``multiprocessing`` pipe: the
 parent sends a :class:`WorkItem`, the worker answers with an
@@ -181,6 +183,8 @@ def _worker_main(conn: Any, payload: bytes) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         backend = pickle.loads(payload)
+        if isinstance(backend, InstalledBackend):
+            backend = backend.build()
         backend.engine_version()
     except BaseException as exc:  # noqa: BLE001 - reported to the parent
         conn.send(("failed", f"{type(exc).__name__}: {exc}"))
@@ -456,21 +460,58 @@ class WorkerPool:
             worker.stop()
 
 
-def isolation_payload(backend: Backend) -> tuple[bytes | None, str | None]:
-    """The pickled backend, or None and why it must run in-process."""
-    module = type(backend).__module__
-    if module == "__main__":
-        return None, (
+@attrs.frozen
+class InstalledBackend:
+    """A backend a worker rebuilds from the installed plugins, by name.
+
+    Sent instead of the backend when the backend cannot be pickled but
+    comes from an installed plugin (an entry point of group ``proxima``).
+    """
+
+    name: str
+
+    def build(self) -> Backend:
+        from proxima_kernel._kernel import Kernel
+
+        backends = Kernel().backends
+        if self.name not in backends:
+            raise LookupError(
+                f"no installed plugin registers the backend {self.name!r} "
+                f"in the worker process"
+            )
+        return backends[self.name]
+
+
+def isolation_payload(
+    backend: Backend, installed: bool = False
+) -> tuple[bytes | None, str | None]:
+    """What a worker rebuilds the backend from, or None and why it cannot.
+
+    The backend itself, pickled; failing that, when ``installed`` (it comes
+    from an entry point), its name, to look up among the installed plugins.
+    """
+    why = _unpicklable(backend)
+    if why is None:
+        return pickle.dumps(backend), None
+    if installed:
+        return pickle.dumps(InstalledBackend(backend.name)), None
+    return None, why
+
+
+def _unpicklable(backend: Backend) -> str | None:
+    if type(backend).__module__ == "__main__":
+        return (
             f"the class of backend {backend.name!r} is defined in __main__, "
             f"which a worker process cannot import"
         )
     try:
-        return pickle.dumps(backend), None
+        pickle.dumps(backend)
     except Exception as exc:  # noqa: BLE001 - any pickling failure
-        return None, (
+        return (
             f"backend {backend.name!r} cannot be pickled for a worker "
             f"process ({type(exc).__name__}: {exc})"
         )
+    return None
 
 
 _CONTEXT: Any = None

@@ -227,3 +227,18 @@ def test_an_in_process_timeout_stops_the_wait_and_says_it_cannot_kill():
     assert time.perf_counter() - started < 1.3
     assert results["hangs"].status is Status.TIMEOUT
     assert "cannot be killed" in results["hangs"].reason
+
+
+def test_an_unpicklable_installed_backend_is_rebuilt_in_its_worker(monkeypatch):
+    aer = pytest.importorskip("proxima_qiskit_aer")
+
+    def refuse(self, protocol):
+        raise TypeError("this engine handle cannot be pickled")
+
+    monkeypatch.setattr(aer.AerBackend, "__reduce_ex__", refuse)
+    with Kernel() as kernel:
+        report = kernel.run(ghz(), backends=["qiskit-aer"], shots=500, seed=1)
+
+    result = report.circuits[0].results["qiskit-aer"]
+    assert result.status is Status.OK, result.reason
+    assert result.isolation == "process"
