@@ -238,7 +238,7 @@ def _free_after(context: RunContext, groups: dict[str, list[Task]]) -> set[str]:
     return {
         tasks[-1].id
         for name, tasks in groups.items()
-        if estimates[name] >= FREE_FROM_BYTES
+        if estimates.get(name, 0) >= FREE_FROM_BYTES
     }
 
 
@@ -254,13 +254,19 @@ def _start_workers(context: RunContext, groups: dict[str, list[Task]]) -> None:
 
 
 def _estimates(context: RunContext, groups: dict[str, list[Task]]) -> dict[str, int]:
+    """Each backend's largest estimate over the runs it will really do.
+
+    Runs refused up front do not count: they will not need the memory.
+    """
     options = context.request.options
     estimates = {}
     for name, tasks in groups.items():
         backend = context.kernel.backends[name]
-        programs = [context.circuits[t.circuit].program for t in tasks]  # type: ignore[index]
+        live = [t for t in tasks if _key(t) not in context.results]
+        programs = [context.circuits[t.circuit].program for t in live]  # type: ignore[index]
         sizes = [backend.estimate_memory_bytes(p, options) for p in programs]
-        estimates[name] = max(sizes, default=0)
+        if sizes:
+            estimates[name] = max(sizes)
     return estimates
 
 

@@ -136,3 +136,17 @@ def test_a_low_rank_method_needs_one_column_per_rank():
     backend = type("L", (ExactSampler,), {"method": "low_rank", "max_rank": 8})()
 
     assert backend.estimate_memory_bytes(generate("ghz:10").program) == (16 * 2**10 * 8)
+
+
+def test_adaptive_ignores_runs_that_were_refused_up_front():
+    options = RunOptions(shots=10, memory_limit_mb=64)
+
+    report = shared_kernel().run(
+        [generate("ghz:30"), ghz()],
+        backends=["exact-sampler", "shifted"],
+        options=options,
+        execution=ExecutionOptions(ADAPTIVE, memory_threshold_mb=1),
+    )
+
+    assert report.execution.strategy is PARALLEL
+    assert "within the memory_threshold_mb of 1.0 MiB" in report.execution.reason
