@@ -94,11 +94,13 @@ def parallel_speedup(kernel: Kernel, iterations: int, repeats: int) -> dict:
     median_ratio = statistics.median(times["parallel"]) / statistics.median(
         times["sequential"]
     )
+    machine = _machine_ratio(iterations, repeats)
     return {
         "backends": backends,
         "iterations_per_backend": iterations,
         "repeats": repeats,
-        "machine_ratio": round(_machine_ratio(iterations, repeats), 3),
+        "machine_ratio": round(machine, 3),
+        "ratio_over_machine_ratio": round(ratio / machine, 3),
         "sequential_s": round(sequential, 3),
         "parallel_s": round(parallel, 3),
         "ratio": round(ratio, 3),
@@ -230,7 +232,8 @@ def _print(figures: dict) -> None:
         f"{p['ratio']:.3f}, median ratio {p['median_ratio']:.3f}, load "
         f"{p['load_average_1min']} (target <= 0.6: "
         f"{'ok' if p['passed'] else 'MISSED'}); bare processes on this "
-        f"machine now: {p['machine_ratio']:.3f}"
+        f"machine now: {p['machine_ratio']:.3f} (Proxima / bare = "
+        f"{p['ratio_over_machine_ratio']:.2f})"
     )
     print(
         f"kernel overhead per task (in-process no-op): "
