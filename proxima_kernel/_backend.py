@@ -60,6 +60,10 @@ class Backend:
     override :meth:`unsupported_reason` to refuse constructs they cannot run
     and :meth:`estimate_memory_bytes` when the method's rule does not fit.
 
+    A backend that switches method for a noisy run (to a density matrix,
+    say) names it in ``noisy_method``; :meth:`method_for` then gives the
+    method of one run and the base memory estimate follows it.
+
     The kernel runs each backend in a worker process of its own, rebuilt
     there by pickling the backend object (so its class must be importable
     by module and name). ``in_process_safe = True`` declares that the
@@ -69,6 +73,7 @@ class Backend:
 
     name: ClassVar[str] = ""
     method: ClassVar[str] = "statevector"
+    noisy_method: ClassVar[str | None] = None
     bytes_per_amplitude: ClassVar[int] = 16
     description: ClassVar[str] = ""
     max_rank: ClassVar[int] = 64
@@ -78,21 +83,39 @@ class Backend:
         """The version of the engine this backend drives."""
         raise NotImplementedError
 
+    @staticmethod
+    def is_noisy(options: RunOptions | None) -> bool:
+        """True when ``options`` carry a noise model with any channel."""
+        noise = None if options is None else options.noise
+        return noise is not None and bool(noise.channels)
+
+    @classmethod
+    def method_for(cls, options: RunOptions | None) -> str:
+        """The method of a run with ``options``.
+
+        ``noisy_method`` for a noisy run when the backend names one,
+        otherwise ``method``.
+        """
+        if cls.noisy_method is not None and cls.is_noisy(options):
+            return cls.noisy_method
+
+        return cls.method
+
     def estimate_memory_bytes(
         self, program: Program, options: RunOptions | None = None
     ) -> int:
         """Bytes the simulation state needs, from the declared method.
 
-        A state vector holds 2^n amplitudes, a density matrix 4^n and a
-        low-rank factor 2^n · ``max_rank``; each costs
-        ``bytes_per_amplitude`` (16 at complex128). Override when the
-        method depends on the options (a noisy run on a density matrix,
-        say) or when the rule does not fit.
+        The method is :meth:`method_for` the options. A state vector holds
+        2^n amplitudes, a density matrix 4^n and a low-rank factor
+        2^n · ``max_rank``; each costs ``bytes_per_amplitude`` (16 at
+        complex128). Override when the rule does not fit.
         """
         n = program.num_qubits
-        if self.method in _LOW_RANK:
+        method = self.method_for(options)
+        if method in _LOW_RANK:
             return self.bytes_per_amplitude * 2**n * self.max_rank
-        growth = _GROWTH.get(self.method, 1)
+        growth = _GROWTH.get(method, 1)
         return self.bytes_per_amplitude * 2 ** (growth * n)
 
     def unsupported_reason(

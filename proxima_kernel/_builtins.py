@@ -20,6 +20,8 @@ from proxima_kernel._generators import is_generator_spec
 from proxima_kernel._loading import generate, load_qasm_file
 from proxima_kernel._model import Circuit, CircuitReport, Insight, Report, converter
 
+PROXIMA_API = ">=1.0,<2"
+
 
 class QasmFileLoader:
     """Loads a path to an OpenQASM 2 or 3 file."""
@@ -57,6 +59,11 @@ class JsonExporter:
         data = converter.unstructure(report)
         text = json.dumps(data, indent=2, sort_keys=False, allow_nan=False)
         Path(path).write_text(text + "\n", encoding="utf-8")
+
+    def read(self, path: Path) -> dict[str, Any]:
+        """The report data written to ``path``, for round-trip checks."""
+        data: dict[str, Any] = json.loads(Path(path).read_text(encoding="utf-8"))
+        return data
 
 
 @hookimpl

@@ -8,8 +8,15 @@ Exit codes (also in ``proxima --help`` and docs/cli.md):
 2     usage error: an unknown option, backend or exporter
 3     input error: a circuit file is missing or is not valid OpenQASM
 4     every backend run failed or was refused
+5     a plugin is broken or incompatible (``proxima plugins check``, or
+      any command in strict mode)
 130   interrupted (Ctrl-C)
 ====  =========================================================
+
+Global options select plugins for one invocation: ``-p no:NAME`` blocks
+NAME, ``--strict`` turns plugin failures into errors and ``--trace`` logs
+every hook call. docs/configuration.md lists the config files and
+environment variables that do the same persistently.
 
 A user's mistake never shows a Python traceback; set ``PROXIMA_DEBUG=1``
 to see one for an internal error.
@@ -27,6 +34,7 @@ import click
 
 from proxima_kernel._errors import (
     CircuitError,
+    PluginError,
     ProximaError,
     UsageError,
 )
@@ -36,6 +44,7 @@ EXIT_INTERNAL = 1
 EXIT_USAGE = 2
 EXIT_INPUT = 3
 EXIT_ALL_FAILED = 4
+EXIT_PLUGIN_PROBLEMS = 5
 EXIT_INTERRUPTED = 130
 
 EXIT_CODES_HELP = """\b
@@ -45,6 +54,7 @@ Exit codes:
   2    usage error (unknown option, backend or exporter)
   3    input error (missing or malformed circuit file)
   4    every backend run failed or was refused
+  5    a broken or incompatible plugin (plugins check, strict mode)
   130  interrupted
 """
 
@@ -59,6 +69,8 @@ class _Group(click.Group):
             _fail(str(exc), EXIT_USAGE)
         except CircuitError as exc:
             _fail(str(exc), EXIT_INPUT)
+        except PluginError as exc:
+            _fail(str(exc), EXIT_PLUGIN_PROBLEMS)
         except ProximaError as exc:
             _fail(str(exc), EXIT_INTERNAL)
         except KeyboardInterrupt:
@@ -84,22 +96,92 @@ def _fail(message: str, code: int) -> None:
 @click.group(cls=_Group, epilog=EXIT_CODES_HELP)
 @click.version_option(package_name="proxima-kernel", prog_name="proxima")
 @click.option("-v", "--verbose", count=True, help="Log more (-v info, -vv debug).")
-def main(verbose: int) -> None:
+@click.option(
+    "-p",
+    "plugin_options",
+    multiple=True,
+    metavar="no:NAME",
+    help="Block the plugin NAME for this invocation (repeatable).",
+)
+@click.option(
+    "--strict",
+    is_flag=True,
+    default=None,
+    help="Fail on a broken plugin instead of reporting it (PROXIMA_STRICT=1).",
+)
+@click.option(
+    "--trace",
+    is_flag=True,
+    default=None,
+    help="Log every plugin hook call (PROXIMA_TRACE=1).",
+)
+@click.pass_context
+def main(
+    ctx: click.Context,
+    verbose: int,
+    plugin_options: tuple[str, ...],
+    strict: bool | None,
+    trace: bool | None,
+) -> None:
     """Run quantum circuits on many simulators and compare them."""
-    _configure_logging(verbose)
+    ctx.obj = {
+        "verbose": verbose,
+        "plugin_options": plugin_options,
+        "strict": strict,
+        "trace": trace,
+    }
+    # Logging is set up before the first event, not here: a listing that
+    # logs nothing then never imports structlog (see proxima_kernel._log).
+    from proxima_kernel import _log
+
+    _log.configure_before_first_event(lambda: _configure_logging(verbose))
+    ctx.call_on_close(_log.forget_configuration)
 
 
-def _configure_logging(verbose: int) -> None:
+def _configure_logging(verbose: int, trace: bool = False) -> None:
     import logging
 
     import structlog
 
     level = {0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG)
+    if trace:
+        level = min(level, logging.INFO)
     structlog.configure(
         wrapper_class=structlog.make_filtering_bound_logger(level),
         logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
         cache_logger_on_first_use=False,
     )
+
+
+def _config() -> Any:
+    """The merged config of this invocation (files, env vars, flags)."""
+    from proxima_kernel._config import load_config
+
+    obj = click.get_current_context().find_root().obj or {}
+    return load_config(
+        strict=obj.get("strict"),
+        trace=obj.get("trace"),
+        plugin_options=obj.get("plugin_options", ()),
+    )
+
+
+def _kernel(*, lazy_logging: bool = False) -> Any:
+    """A kernel set up by this invocation's config.
+
+    Logging is configured now unless ``lazy_logging``: a run logs through
+    modules that do not wait for the first event.
+    """
+    from proxima_kernel import _log
+    from proxima_kernel._kernel import Kernel
+
+    config = _config()
+    obj = click.get_current_context().find_root().obj or {}
+    if config.trace.value:
+        _log.forget_configuration()
+        _configure_logging(obj.get("verbose", 0), trace=True)
+    elif not lazy_logging:
+        _log.configure_now()
+    return Kernel.from_config(config)
 
 
 def _csv(value: str | None) -> list[str] | None:
@@ -241,11 +323,10 @@ def run(
       proxima run examples/circuits/*.qasm --shots 4096 --seed 7
       proxima run ghz:5 --backends cirq,qiskit-aer --json
     """
-    from proxima_kernel._kernel import Kernel
     from proxima_kernel._model import RunOptions, converter
     from proxima_kernel._noise import NoiseModel
 
-    kernel = Kernel()
+    kernel = _kernel()
     options = RunOptions(
         shots=shots,
         seed=seed,
@@ -404,43 +485,161 @@ def _verdict(metrics: Any) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def backends(as_json: bool) -> None:
     """List the installed backends (without importing their engines)."""
-    from proxima_kernel._kernel import Kernel
-
-    kernel = Kernel()
-    rows = [
-        {
-            "name": name,
-            "method": backend.method,
-            "plugin": getattr(backend, "_proxima_plugin", None),
-            "description": backend.description,
-        }
-        for name, backend in sorted(kernel.backends.items())
-    ]
+    kernel = _kernel(lazy_logging=True)
+    rows = []
+    for name, backend in sorted(kernel.backends.items()):
+        owner = getattr(backend, "_proxima_plugin", None)
+        info = kernel.plugins.get(owner)
+        rows.append(
+            {
+                "name": name,
+                "method": backend.method,
+                "plugin": owner,
+                "distribution": info and info.distribution,
+                "version": info and info.version,
+                "description": backend.description,
+            }
+        )
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
     for row in rows:
-        click.echo(f"{row['name']:<14} {row['method']:<15} {row['description']}")
+        click.echo(
+            f"{row['name']:<14} {row['method']:<15} "
+            f"{row['distribution'] or '-'} {row['version'] or ''}  "
+            f"{row['description']}"
+        )
 
 
-@main.command()
+@main.group(invoke_without_command=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def plugins(as_json: bool) -> None:
-    """List the plugins with their status (without importing engines)."""
+@click.option("--timings", is_flag=True, help="Show each plugin's import time.")
+@click.option("--hooks", is_flag=True, help="Show the hooks each plugin implements.")
+@click.pass_context
+def plugins(ctx: click.Context, as_json: bool, timings: bool, hooks: bool) -> None:
+    """List the plugins with their status (without importing engines).
+
+    \b
+    Statuses: active, disabled (config file), blocked (this invocation:
+    -p no:NAME, allowlist, autoload off), incompatible (kernel API range),
+    failed (import error, missing dependency, raised in a hook).
+    """
+    if ctx.invoked_subcommand is not None:
+        return
     import attrs
 
-    from proxima_kernel._kernel import Kernel
-
-    kernel = Kernel()
-    kernel.backends, kernel.loaders, kernel.exporters  # noqa: B018 - collect
+    kernel = _kernel(lazy_logging=True)
+    kernel.collect()
     rows = [attrs.asdict(info) for info in kernel.plugins.values()]
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
     for row in rows:
-        reason = f"  ({row['reason']})" if row["reason"] else ""
-        click.echo(
-            f"{row['name']:<14} {row['status']:<8} "
-            f"{row['distribution'] or '-'} {row['version'] or ''} "
-            f"[{', '.join(row['contributes'])}]{reason}"
-        )
+        click.echo(_plugin_line(row, timings, hooks))
+
+
+def _plugin_line(row: dict[str, Any], timings: bool, hooks: bool) -> str:
+    line = (
+        f"{row['name']:<14} {row['status']:<12} "
+        f"{row['distribution'] or '-'} {row['version'] or ''} "
+        f"[{', '.join(row['contributes'])}]"
+    )
+    if timings:
+        took = row["import_time_ms"]
+        line += "  import " + ("-" if took is None else f"{took:.1f} ms")
+    if hooks and row["hooks"]:
+        line += f"\n    hooks: {', '.join(row['hooks'])}"
+    if row["reason"]:
+        line += f"\n    {row['reason']}"
+    for warning in row["warnings"]:
+        line += f"\n    warning: {warning}"
+    return line
+
+
+@plugins.command("check")
+def plugins_check() -> None:
+    """Report every broken, incompatible or duplicate plugin (exit 5)."""
+    kernel = _kernel(lazy_logging=True)
+    problems = kernel.check()
+    undeclared = [
+        name
+        for name, info in kernel.plugins.items()
+        if info.status == "active" and info.api is None and info.distribution
+    ]
+    for name in undeclared:
+        click.echo(f"note: {name!r} declares no PROXIMA_API range.")
+    if not problems:
+        click.echo(f"{len(kernel.plugins)} plugins checked; no problems.")
+        return
+
+    for problem in problems:
+        click.echo(f"problem: {problem}")
+    _fail(f"{len(problems)} plugin problem(s) found.", EXIT_PLUGIN_PROBLEMS)
+
+
+@plugins.command("disable")
+@click.argument("name")
+@click.option(
+    "--project",
+    is_flag=True,
+    help="Write ./proxima.toml instead of the user config file.",
+)
+def plugins_disable(name: str, project: bool) -> None:
+    """Turn the plugin NAME off persistently (in a config file)."""
+    _set_disabled(name, project, disabled=True)
+
+
+@plugins.command("enable")
+@click.argument("name")
+@click.option(
+    "--project",
+    is_flag=True,
+    help="Write ./proxima.toml instead of the user config file.",
+)
+def plugins_enable(name: str, project: bool) -> None:
+    """Turn the plugin NAME back on (undoes plugins disable)."""
+    _set_disabled(name, project, disabled=False)
+
+
+def _set_disabled(name: str, project: bool, *, disabled: bool) -> None:
+    """Edit a config file without loading any plugin, broken ones included."""
+    import importlib.metadata
+    from pathlib import Path
+
+    from proxima_kernel._config import set_disabled, user_config_path
+
+    path = Path("proxima.toml") if project else user_config_path()
+    changed = set_disabled(path, name, disabled)
+    verb = "disabled" if disabled else "enabled"
+    click.echo(f"{name} {verb} in {path}" + ("" if changed else " (no change)"))
+
+    points = importlib.metadata.entry_points(group="proxima")
+    if name not in {point.name for point in points}:
+        click.echo(f"note: no installed plugin is named {name!r}.")
+    still = _config().disabled.get(name)
+    if not disabled and still:
+        click.echo(f"note: {name} is still disabled in {still}.")
+
+
+@main.group()
+def config() -> None:
+    """Show the merged configuration."""
+
+
+@config.command("show")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def config_show(as_json: bool) -> None:
+    """Print every setting, its value and the source that set it."""
+    merged = _config()
+    rows = merged.as_rows()
+    files = {
+        "user_file": str(merged.user_file),
+        "project_file": merged.project_file and str(merged.project_file),
+    }
+    if as_json:
+        click.echo(json.dumps({"files": files, "settings": rows}, indent=2))
+        return
+    click.echo(f"user file:    {files['user_file']}")
+    click.echo(f"project file: {files['project_file'] or '(none found)'}")
+    for row in rows:
+        click.echo(f"{row['key']:<18} {json.dumps(row['value']):<24} {row['source']}")

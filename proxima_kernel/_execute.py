@@ -23,8 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import structlog
-
+from proxima_kernel import _log
 from proxima_kernel._backend import Backend, failed_result, refusal
 from proxima_kernel._compare import compare
 from proxima_kernel._errors import BackendRunError, CircuitError
@@ -52,7 +51,7 @@ from proxima_kernel._worker import (
 if TYPE_CHECKING:
     from proxima_kernel._kernel import Kernel
 
-log = structlog.get_logger("proxima")
+log = _log.get_logger("proxima")
 
 #: SEQUENTIAL frees memory after a backend whose state needs this much.
 FREE_FROM_BYTES = 64 * 2**20

@@ -2,55 +2,74 @@
 
 There is no module-level state: two kernels in one process do not see each
 other's plugins. Each entry point of the group ``proxima`` is loaded in its
-own guarded step, and every hook implementation is called on its own, so a
-plugin that raises is reported (see :attr:`Kernel.plugins`) and the others
-go on. ``strict=True`` turns such failures into errors, for plugin authors
-and CI.
+own guarded step (import, API check, registration), and every hook
+implementation is called on its own, so a plugin that raises is reported
+(see :attr:`Kernel.plugins` and :mod:`proxima_kernel._discovery`) and the
+others go on. ``strict=True`` turns such failures into errors, for plugin
+authors and CI. ``trace=True`` logs every hook call as a structlog event.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import importlib.metadata
+import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
 import pluggy
-import structlog
 
-from proxima_kernel import hookspecs
+from proxima_kernel import _log, hookspecs
 from proxima_kernel._backend import Backend
+from proxima_kernel._discovery import (
+    BLOCKED,
+    DISABLED,
+    FAILED,
+    INCOMPATIBLE,
+    PluginInfo,
+    api_problem,
+    engines_loaded,
+    heavy_import_warning,
+    import_failure,
+)
 from proxima_kernel._errors import CircuitError, PluginError, UsageError
 from proxima_kernel._model import Circuit, ExecutionOptions, Report, RunOptions
-from proxima_kernel._plan import Plan, Request, build_plan
 
 if TYPE_CHECKING:
+    from proxima_kernel._config import Config
+    from proxima_kernel._plan import Plan, Request
     from proxima_kernel._worker import WorkerPool
 
-log = structlog.get_logger("proxima")
+log = _log.get_logger("proxima")
+trace_log = _log.get_logger("proxima.trace")
 
 ENTRY_POINT_GROUP = "proxima"
 
+__all__ = ["ENTRY_POINT_GROUP", "Duplicate", "Kernel", "PluginInfo"]
 
-@attrs.define
-class PluginInfo:
-    """What the kernel knows about one plugin.
 
-    ``status`` is ``active``, ``blocked`` (the user turned it off) or
-    ``failed`` (it raised at import or in a hook; ``reason`` says how).
-    """
+@attrs.frozen
+class Duplicate:
+    """Two plugins registered the same name for one kind of contribution."""
 
+    kind: str
     name: str
-    status: str = "active"
-    reason: str | None = None
-    distribution: str | None = None
-    version: str | None = None
-    import_time_ms: float | None = None
-    contributes: list[str] = attrs.field(factory=list)
+    kept: str
+    ignored: str
+
+    def describe(self, plugins: Mapping[str, PluginInfo]) -> str:
+        kept, ignored = (
+            plugins[n].label if n in plugins else repr(n)
+            for n in (self.kept, self.ignored)
+        )
+        return (
+            f"the {self.kind} {self.name!r} is registered by {kept} and by "
+            f"{ignored}; the second was ignored. Uninstall or disable one "
+            f"of them."
+        )
 
 
 class Kernel:
@@ -58,11 +77,22 @@ class Kernel:
 
     :param plugins: plugin objects or modules to register besides the
         installed ones (tests pass inline plugins this way).
-    :param load_entry_points: discover installed plugins (group
-        ``proxima``); False gives a kernel with only ``plugins``.
-    :param blocked: names of plugins not to load.
+    :param load_entry_points: discover plugins through entry points;
+        False gives a kernel with only ``plugins``.
+    :param entry_points: the entry points to load instead of the installed
+        ones of the group ``proxima`` (tests pass fakes, see
+        :func:`proxima_kernel.testing.fake_entry_point`).
+    :param blocked: plugins not to load for this kernel, as names or as a
+        mapping of name to the reason shown (status ``blocked``).
+    :param disabled: likewise, for plugins the user's config turns off
+        (status ``disabled``).
+    :param allow: when given, only these entry-point plugins load (the
+        built-ins always do unless blocked).
+    :param autoload: False loads only the built-in entry point.
     :param strict: raise :class:`PluginError` instead of reporting a
-        failing plugin.
+        failing or incompatible plugin, or a duplicate name.
+    :param trace: log every hook call (plugin, hook, duration, outcome) as
+        a ``hook_call`` event on the ``proxima.trace`` logger.
     """
 
     def __init__(
@@ -70,72 +100,183 @@ class Kernel:
         *,
         plugins: Iterable[object] = (),
         load_entry_points: bool = True,
-        blocked: Iterable[str] = (),
+        entry_points: Iterable[Any] | None = None,
+        blocked: Iterable[str] | Mapping[str, str] = (),
+        disabled: Iterable[str] | Mapping[str, str] = (),
+        allow: Iterable[str] | None = None,
+        autoload: bool = True,
         strict: bool = False,
+        trace: bool = False,
     ) -> None:
         self._pm = pluggy.PluginManager(hookspecs.PROJECT)
         self._pm.add_hookspecs(hookspecs)
         self._strict = strict
-        self._blocked = set(blocked)
+        self._trace = trace
+        self._blocked = _reasons(blocked, "blocked for this run")
+        self._disabled = _reasons(disabled, "disabled in the config")
+        self._allow = None if allow is None else set(allow)
+        self._autoload = autoload
         self.plugins: dict[str, PluginInfo] = {}
+        self.duplicates: list[Duplicate] = []
         self._registries: dict[str, dict[str, Any]] = {}
         self._workers: WorkerPool | None = None
 
         if load_entry_points:
-            self._load_entry_points()
+            if entry_points is None:
+                entry_points = _installed_entry_points()
+            for point in sorted(entry_points, key=lambda p: p.name):
+                self._load_entry_point(point)
+            self._raise_if_strict()
         for plugin in plugins:
             self.register(plugin)
+
+    @classmethod
+    def from_config(cls, config: Config, **kwargs: Any) -> Kernel:
+        """A kernel set up as ``config`` (files, env vars, flags) says."""
+        return cls(
+            blocked=config.blocked_reasons(),
+            disabled=config.disabled_reasons(),
+            allow=config.allow.value,
+            autoload=config.autoload.value,
+            strict=config.strict.value,
+            trace=config.trace.value,
+            **kwargs,
+        )
+
+    @property
+    def strict(self) -> bool:
+        return self._strict
 
     # --- plugins -----------------------------------------------------------
 
     def register(self, plugin: object, name: str | None = None) -> str:
-        """Register a plugin object or module; returns the name it got."""
+        """Register a plugin object or module; returns the name it got.
+
+        The plugin goes through the same checks as an installed one: the
+        block and disable lists, its ``PROXIMA_API`` range and hook
+        validation. Its status is in :attr:`plugins`.
+        """
         name = name or getattr(plugin, "__name__", None) or repr(plugin)
-        if name in self._blocked:
-            self.plugins[name] = PluginInfo(name, "blocked", "blocked by the user")
+        info = self.plugins.setdefault(name, PluginInfo(name))
+        if self._switched_off(info, builtin=True):
             return name
-        self._pm.register(plugin, name=name)
-        self.plugins.setdefault(name, PluginInfo(name))
-        self._registries.clear()
+        self._activate(info, plugin)
+        self._raise_if_strict()
         return name
 
-    def _load_entry_points(self) -> None:
-        points = importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
-        for point in sorted(points, key=lambda p: p.name):
-            self._load_entry_point(point)
-
-    def _load_entry_point(self, point: importlib.metadata.EntryPoint) -> None:
-        dist = point.dist
+    def _load_entry_point(self, point: Any) -> None:
+        dist = getattr(point, "dist", None)
         info = PluginInfo(
             point.name,
             distribution=dist.name if dist else None,
             version=dist.version if dist else None,
         )
+        if point.name in self.plugins:
+            self._record_duplicate_plugin(info)
+            return
         self.plugins[point.name] = info
-        if point.name in self._blocked:
-            info.status, info.reason = "blocked", "blocked by the user"
+        if self._switched_off(info, builtin=_is_builtin(point)):
             return
 
+        engines = engines_loaded()
         started = time.perf_counter()
         try:
-            plugin = point.load()
-        except Exception as exc:  # noqa: BLE001 - isolate a broken plugin
-            self._plugin_failed(info, f"failed to import: {_describe(exc)}", exc)
+            # What a plugin prints at import must not corrupt --json output.
+            with contextlib.redirect_stdout(sys.stderr):
+                plugin = point.load()
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 - isolate it
+            module = point.value.split(":")[0]
+            self._plugin_failed(info, import_failure(exc, module, dist))
             return
         finally:
-            info.import_time_ms = (time.perf_counter() - started) * 1000
+            info.import_time_ms = round((time.perf_counter() - started) * 1000, 3)
 
-        self._pm.register(plugin, name=point.name)
+        heavy = heavy_import_warning(engines)
+        if heavy is not None:
+            info.warnings.append(heavy)
+        self._activate(info, plugin)
 
-    def _plugin_failed(self, info: PluginInfo, reason: str, exc: BaseException) -> None:
-        info.status, info.reason = "failed", reason
+    def _switched_off(self, info: PluginInfo, *, builtin: bool) -> bool:
+        """Give ``info`` its status when the user turned the plugin off."""
+        name = info.name
+        if name in self._blocked:
+            info.status, info.reason = BLOCKED, self._blocked[name]
+        elif name in self._disabled:
+            info.status, info.reason = DISABLED, self._disabled[name]
+        elif not builtin and self._allow is not None and name not in self._allow:
+            allowed = ", ".join(sorted(self._allow)) or "none"
+            info.status = BLOCKED
+            info.reason = f"not in the plugin allowlist ({allowed})"
+        elif not builtin and not self._autoload:
+            info.status = BLOCKED
+            info.reason = "plugin autoloading is off; only the built-ins load"
+        else:
+            return False
+
+        log.debug("plugin_skipped", plugin=name, status=info.status)
+        return True
+
+    def _activate(self, info: PluginInfo, plugin: object) -> None:
+        """Check a loaded plugin's API range, then register it."""
+        from proxima_kernel import API_VERSION
+
+        info.api = getattr(plugin, "PROXIMA_API", None)
+        if info.api is not None:
+            problem = api_problem(info.api, API_VERSION)
+            if problem is not None:
+                info.status, info.reason = problem
+                log.warning("plugin_incompatible", plugin=info.name)
+                return
+        try:
+            self._pm.register(plugin, name=info.name)
+        except Exception as exc:  # noqa: BLE001 - pluggy validates hookimpls
+            self._plugin_failed(info, f"is not a valid plugin: {exc}")
+            return
+
+        callers = self._pm.get_hookcallers(plugin) or []
+        unknown = [c.name for c in callers if c.spec is None]
+        if unknown:
+            self._pm.unregister(plugin)
+            reason = (
+                f"implements {', '.join(unknown)}, which is not a Proxima "
+                f"hook; check the spelling against docs/hooks.md"
+            )
+            self._plugin_failed(info, reason)
+            return
+        info.set_hooks([caller.name for caller in callers])
+        self._registries.clear()
+
+    def _record_duplicate_plugin(self, info: PluginInfo) -> None:
+        first = self.plugins[info.name]
+        key = f"{info.name} [{info.distribution}]"
+        self.plugins[key] = info
+        reason = (
+            f"has the same name as the plugin {first.label}; it was not "
+            f"loaded. Uninstall one of the two distributions"
+        )
+        self._plugin_failed(info, reason)
+
+    def _plugin_failed(self, info: PluginInfo, reason: str) -> None:
+        info.status, info.reason = FAILED, reason
         log.error("plugin_failed", plugin=info.name, reason=reason)
-        if self._strict:
-            raise PluginError(
-                f"The plugin {info.name!r} {reason}. Strict mode turns "
-                f"plugin failures into errors; fix or uninstall the plugin, "
-                f"or block it."
-            ) from exc
+
+    def _raise_if_strict(self) -> None:
+        bad = [
+            info
+            for info in self.plugins.values()
+            if info.status in (FAILED, INCOMPATIBLE)
+        ]
+        if not self._strict or not bad:
+            return
+
+        lines = "\n".join(
+            f"  {info.name}: {info.status}, {info.reason}" for info in bad
+        )
+        raise PluginError(
+            f"Strict mode: {len(bad)} plugin(s) cannot be used:\n{lines}\n"
+            f"Fix or uninstall them, or block them (-p no:NAME or proxima "
+            f"plugins disable NAME)."
+        )
 
     def call_each(self, hook_name: str, **kwargs: Any) -> list[Any]:
         """Call every implementation of a hook on its own, guarded.
@@ -170,18 +311,54 @@ class Kernel:
         failures: list[str] | None = None,
     ) -> Any:
         args = {name: kwargs[name] for name in impl.argnames}
+        started = time.perf_counter()
         try:
-            return impl.function(**args)
-        except Exception as exc:  # noqa: BLE001 - isolate the plugin
-            name = impl.plugin_name
-            info = self.plugins.setdefault(name, PluginInfo(name))
-            reason = f"raised in {hook_name}: {_describe(exc)}"
+            outcome = impl.function(**args)
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 - isolate it
+            self._traced(impl, hook_name, started, "raised", exc)
             if failures is not None:
-                failures.append(f"The plugin {name!r} {reason}; it was skipped.")
-            self._plugin_failed(info, reason, exc)
-            # A plugin that broke a hook leaves the run: later hooks skip it.
-            self._pm.unregister(name=name)
+                failures.append(
+                    f"The plugin {impl.plugin_name!r} raised in {hook_name}: "
+                    f"{type(exc).__name__}: {exc}; it was skipped."
+                )
+            self._hook_failed(impl.plugin_name, hook_name, exc)
             return None
+
+        self._traced(impl, hook_name, started, "ok", None)
+        return outcome
+
+    def _traced(
+        self,
+        impl: Any,
+        hook_name: str,
+        started: float,
+        outcome: str,
+        exc: BaseException | None,
+    ) -> None:
+        if not self._trace:
+            return
+
+        trace_log.info(
+            "hook_call",
+            plugin=impl.plugin_name,
+            hook=hook_name,
+            duration_ms=round((time.perf_counter() - started) * 1000, 3),
+            outcome=outcome,
+            error=None if exc is None else f"{type(exc).__name__}: {exc}",
+        )
+
+    def _hook_failed(self, name: str, hook_name: str, exc: BaseException) -> None:
+        info = self.plugins.setdefault(name, PluginInfo(name))
+        reason = f"raised in {hook_name}: {type(exc).__name__}: {exc}"
+        self._plugin_failed(info, reason)
+        # A plugin that broke a hook leaves the run: later hooks skip it.
+        if self._pm.has_plugin(name):
+            self._pm.unregister(name=name)
+        if self._strict:
+            raise PluginError(
+                f"Strict mode: the plugin {info.label} {reason}. Fix or "
+                f"uninstall the plugin, or block it (-p no:{name})."
+            ) from exc
 
     def _registry(self, hook_name: str, kind: str) -> dict[str, Any]:
         """Collect what plugins register through a ``register`` callback."""
@@ -203,21 +380,43 @@ class Kernel:
     def _add(self, found: dict[str, Any], item: Any, owner: str, kind: str) -> None:
         name = item.name
         if name in found:
-            first = found[name]._proxima_plugin
-            log.warning("duplicate_name", kind=kind, name=name, plugins=[first, owner])
-            if self._strict:
-                raise PluginError(
-                    f"Two plugins register the {kind} {name!r}: {first!r} and "
-                    f"{owner!r}. Uninstall or block one of them."
-                )
+            self._duplicate(kind, name, found[name]._proxima_plugin, owner)
             return
         # Remember the owner for listings; a slotted item may refuse it.
         with contextlib.suppress(AttributeError):
             item._proxima_plugin = owner
         found[name] = item
         info = self.plugins.setdefault(owner, PluginInfo(owner))
-        if kind not in info.contributes:
-            info.contributes.append(kind)
+        info.provides.setdefault(kind, []).append(name)
+
+    def _duplicate(self, kind: str, name: str, first: str, owner: str) -> None:
+        duplicate = Duplicate(kind, name, kept=first, ignored=owner)
+        self.duplicates.append(duplicate)
+        message = duplicate.describe(self.plugins)
+        log.warning("duplicate_name", kind=kind, name=name, plugins=[first, owner])
+        if owner in self.plugins:
+            self.plugins[owner].warnings.append(message)
+        if self._strict:
+            raise PluginError(f"Strict mode: {message}")
+
+    def collect(self) -> None:
+        """Call every contribution hook now (listing and checks need it)."""
+        self.backends, self.loaders, self.exporters  # noqa: B018 - collect
+
+    def check(self) -> list[str]:
+        """Every problem with the installed plugins, one sentence each.
+
+        Failed and incompatible plugins and duplicate names; what
+        ``proxima plugins check`` reports. Empty when all is well.
+        """
+        self.collect()
+        problems = [
+            f"{info.label} is {info.status}: {info.reason}."
+            for info in self.plugins.values()
+            if info.status in (FAILED, INCOMPATIBLE)
+        ]
+        problems += [d.describe(self.plugins) for d in self.duplicates]
+        return problems
 
     @property
     def backends(self) -> dict[str, Backend]:
@@ -255,6 +454,8 @@ class Kernel:
 
     def plan(self, request: Request) -> Plan:
         """Build the task DAG for ``request``; plugins may change it."""
+        from proxima_kernel._plan import build_plan
+
         plan = build_plan(request)
         self.call_each("proxima_plan", plan=plan, request=request)
         plan.validate()
@@ -300,6 +501,7 @@ class Kernel:
         :param cancel: set it (from any thread) to stop the run.
         """
         from proxima_kernel._execute import execute
+        from proxima_kernel._plan import Request
         from proxima_kernel._schedule import checked_execution
 
         if not isinstance(circuits, (list, tuple)):
@@ -317,6 +519,8 @@ class Kernel:
 
     async def run_async(self, circuits: Any, **kwargs: Any) -> Report:
         """:meth:`run` in a worker thread, for asyncio applications."""
+        import asyncio
+
         return await asyncio.to_thread(self.run, circuits, **kwargs)
 
     @property
@@ -380,5 +584,16 @@ def _check_options(options: RunOptions) -> RunOptions:
     return options
 
 
-def _describe(exc: BaseException) -> str:
-    return f"{type(exc).__name__}: {exc}"
+def _installed_entry_points() -> list[Any]:
+    return list(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP))
+
+
+def _is_builtin(point: Any) -> bool:
+    """The kernel's own entry point, which autoload settings never skip."""
+    return bool(point.value.startswith("proxima_kernel."))
+
+
+def _reasons(names: Iterable[str] | Mapping[str, str], default: str) -> dict[str, str]:
+    if isinstance(names, Mapping):
+        return dict(names)
+    return {name: default for name in names}

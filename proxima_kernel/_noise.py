@@ -33,6 +33,8 @@ the named gates: ``depolarizing:0.001,amplitude_damping:0.01@cx+h``.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import attrs
 
 from proxima_kernel._errors import UsageError
@@ -74,6 +76,14 @@ class NoiseModel:
     def after_gate(self, gate_name: str, num_qubits: int) -> list[Channel]:
         """The channels that follow one application of a gate."""
         return [c for c in self.channels if c.applies_to(gate_name, num_qubits)]
+
+    def channels_outside(self, kinds: Collection[str]) -> list[Channel]:
+        """The channels whose kind is not among ``kinds``, in model order.
+
+        A backend lists what it cannot translate with its supported kinds,
+        e.g. ``noise.channels_outside({"bit_flip", "readout"})``.
+        """
+        return [c for c in self.channels if c.kind not in kinds]
 
     def readout_error(self) -> float:
         """Total flip probability of a measured bit (0 when none is set)."""

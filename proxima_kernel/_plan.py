@@ -13,13 +13,15 @@ Plugins may change the plan through the ``proxima_plan`` hook.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
-import networkx as nx
 
 from proxima_kernel._errors import UsageError
 from proxima_kernel._model import ExecutionOptions, RunOptions
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 #: Task kinds the kernel runs itself; any other kind needs an action.
 KINDS = ("load", "convert", "run", "analyse", "export")
@@ -58,7 +60,10 @@ class Plan:
     """A DAG of :class:`Task` objects (see the module docstring)."""
 
     def __init__(self) -> None:
-        self.graph: nx.DiGraph = nx.DiGraph()
+        # networkx is imported with the first plan, not with the kernel.
+        import networkx
+
+        self.graph: nx.DiGraph = networkx.DiGraph()
 
     def add_task(self, task: Task, after: Sequence[str] = ()) -> Task:
         """Add ``task`` to run after the tasks whose ids are in ``after``."""
@@ -91,6 +96,8 @@ class Plan:
 
     def validate(self) -> None:
         """Raise UsageError when the plan has a cycle or an unknown kind."""
+        import networkx as nx
+
         if not nx.is_directed_acyclic_graph(self.graph):
             cycle = nx.find_cycle(self.graph)
             raise UsageError(
@@ -106,6 +113,8 @@ class Plan:
 
     def levels(self) -> Iterator[list[Task]]:
         """Tasks grouped so that each group only needs earlier groups."""
+        import networkx as nx
+
         for generation in nx.topological_generations(self.graph):
             yield [self.task(task_id) for task_id in generation]
 

@@ -40,13 +40,13 @@ import time
 from typing import Any
 
 import attrs
-import structlog
 
+from proxima_kernel import _log
 from proxima_kernel._backend import Backend, failed_result, run_repeated
 from proxima_kernel._errors import BackendRunError, UnsupportedCircuitError
 from proxima_kernel._model import BackendResult, Circuit, RunOptions, Status
 
-log = structlog.get_logger("proxima")
+log = _log.get_logger("proxima")
 
 #: Seconds a worker may take to start and import its engine.
 START_TIMEOUT = 120.0

@@ -9,6 +9,9 @@ Contribution hooks are named ``proxima_register_*`` and receive a
 ``register`` callback. Lifecycle hooks come in ``before_* / after_* /
 on_*_error`` triplets that share their arguments.
 
+docs/hooks.md has one entry per hook; a test keeps it in step with these
+specs. Every hook exists since kernel API 1.0.
+
 Phases: planning (backends, loaders, the plan), execution (each backend
 run), analysis (insights), export (exporters) and sessions (start, end).
 """

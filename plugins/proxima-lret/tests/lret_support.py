@@ -163,3 +163,128 @@ def _cirq_channels(gate: Any, noise: Any, qubits: list[Any]) -> list[tuple[Any, 
         out += [(maker(channel.probability), [t]) for t in targets]
 
     return out
+
+
+# --- a dense classical-quantum reference for dynamic circuits --------------
+
+
+def dense_distribution(prog: Program, noise: Any) -> dict[int, float]:
+    """The exact record distribution, from full density matrices.
+
+    One unnormalised density matrix per classical record; every
+    measurement splits it, a readout error mixes the two records, a
+    condition picks the records it holds in. Written from the kernel's
+    docstrings, independently of LRET.
+    """
+    from proxima_kernel import Gate, Measure, Reset
+
+    n = prog.num_qubits
+    start = np.zeros((2**n, 2**n), dtype=complex)
+    start[0, 0] = 1
+    branches = {0: start}
+    flip = noise.readout_error() if noise else 0.0
+    for op in prog.operations:
+        if isinstance(op, Gate):
+            step = _dense_gate(op, noise, n)
+        elif isinstance(op, Reset):
+            step = _dense_reset(op.qubit, n)
+        elif isinstance(op, Measure):
+            step = _dense_measure(op.qubit, op.clbit, flip, n)
+        else:
+            continue
+        branches = _apply_where(branches, op.condition, step)
+
+    return {key: float(np.trace(rho).real) for key, rho in sorted(branches.items())}
+
+
+def _apply_where(branches: dict, condition: Any, step: Any) -> dict:
+    out: dict[int, np.ndarray] = {}
+    for key, rho in branches.items():
+        pieces = step(key, rho) if _holds(condition, key) else [(key, rho)]
+        for new_key, piece in pieces:
+            out[new_key] = out.get(new_key, 0) + piece
+
+    return out
+
+
+def _holds(condition: Any, key: int) -> bool:
+    if condition is None:
+        return True
+    read = sum(((key >> c) & 1) << i for i, c in enumerate(condition.clbits))
+    return read == condition.value
+
+
+def _dense_gate(gate: Any, noise: Any, n: int) -> Any:
+    from proxima_kernel import gate_matrix
+
+    kraus_steps = [([gate_matrix(gate.name, gate.params)], list(gate.qubits))]
+    for channel in noise.after_gate(gate.name, len(gate.qubits)) if noise else ():
+        ops = kraus_of(channel.kind, channel.probability)
+        if channel.kind == "depolarizing2":
+            kraus_steps.append((ops, list(gate.qubits)))
+        else:
+            kraus_steps += [(ops, [q]) for q in gate.qubits]
+
+    def step(key: int, rho: np.ndarray) -> list:
+        for ops, qubits in kraus_steps:
+            rho = sum(apply_operator(rho, k, qubits, n) for k in ops)
+        return [(key, rho)]
+
+    return step
+
+
+def _dense_reset(qubit: int, n: int) -> Any:
+    ops = [np.array([[1, 0], [0, 0]]), np.array([[0, 1], [0, 0]])]
+
+    def step(key: int, rho: np.ndarray) -> list:
+        return [(key, sum(apply_operator(rho, k, [qubit], n) for k in ops))]
+
+    return step
+
+
+def _dense_measure(qubit: int, clbit: int, flip: float, n: int) -> Any:
+    def step(key: int, rho: np.ndarray) -> list:
+        pieces = []
+        for outcome in (0, 1):
+            projector = np.zeros((2, 2))
+            projector[outcome, outcome] = 1
+            part = apply_operator(rho, projector, [qubit], n)
+            for record, weight in ((outcome, 1 - flip), (1 - outcome, flip)):
+                new_key = (key & ~(1 << clbit)) | (record << clbit)
+                pieces.append((new_key, weight * part))
+        return pieces
+
+    return step
+
+
+def apply_operator(rho: np.ndarray, op: np.ndarray, qubits: list, n: int) -> np.ndarray:
+    """``op rho op^dagger`` with ``op`` on ``qubits`` (first most significant)."""
+    order = list(qubits) + [q for q in range(n) if q not in qubits]
+    full = np.kron(op, np.eye(2 ** (n - len(qubits))))
+    # full acts on the qubits in ``order``, order[0] most significant.
+    tensor = full.reshape((2,) * (2 * n))
+    position = {q: i for i, q in enumerate(order)}
+    axes = [position[n - 1 - k] for k in range(n)]
+    tensor = tensor.transpose(axes + [n + a for a in axes])
+    matrix = tensor.reshape(2**n, 2**n)
+
+    return matrix @ rho @ matrix.conj().T
+
+
+def kraus_of(kind: str, p: float) -> list[np.ndarray]:
+    """Kraus operators written from the kernel's noise docstring."""
+    import itertools
+
+    paulis = [np.eye(2), np.array([[0, 1], [1, 0]])]
+    paulis += [np.array([[0, -1j], [1j, 0]]), np.diag([1.0, -1.0])]
+    if kind == "depolarizing":
+        return [np.sqrt(1 - p) * paulis[0]] + [np.sqrt(p / 3) * P for P in paulis[1:]]
+    if kind == "depolarizing2":
+        pairs = [np.kron(a, b) for a, b in itertools.product(paulis, repeat=2)]
+        return [np.sqrt(1 - p) * pairs[0]] + [np.sqrt(p / 15) * P for P in pairs[1:]]
+    if kind in ("amplitude_damping", "phase_damping"):
+        lost = [[0, np.sqrt(p)], [0, 0]] if kind == "amplitude_damping" else None
+        lost = lost or [[0, 0], [0, np.sqrt(p)]]
+        return [np.diag([1, np.sqrt(1 - p)]), np.array(lost)]
+    pauli = paulis[1] if kind == "bit_flip" else paulis[3]
+    return [np.sqrt(1 - p) * paulis[0], np.sqrt(p) * pauli]

@@ -89,3 +89,21 @@ def test_the_memory_estimate_grows_with_the_noise():
     large = BACKEND.estimate_memory_bytes(SUPERPOSED, loud)
 
     assert small < large
+
+
+def test_an_unknown_channel_is_refused_by_name():
+    from proxima_kernel import Channel
+
+    noise = NoiseModel((Channel("crosstalk", 0.1),))
+
+    reason = BACKEND.unsupported_reason(SUPERPOSED, RunOptions(noise=noise))
+
+    assert reason is not None and "'crosstalk'" in reason
+
+
+def test_a_gate_outside_the_table_is_refused_by_name():
+    prog = program(1, 0, Gate("wobble", (0,)))
+
+    reason = BACKEND.unsupported_reason(prog, RunOptions())
+
+    assert reason is not None and "'wobble'" in reason

@@ -31,6 +31,7 @@ class CirqBackend(Backend):
 
     name: ClassVar[str] = "cirq"
     method: ClassVar[str] = "statevector"
+    noisy_method: ClassVar[str | None] = "density_matrix"
     description: ClassVar[str] = (
         "cirq Simulator: statevector, DensityMatrixSimulator when noisy"
     )
@@ -39,12 +40,6 @@ class CirqBackend(Backend):
         import cirq
 
         return str(cirq.__version__)
-
-    def estimate_memory_bytes(
-        self, program: Program, options: RunOptions | None = None
-    ) -> int:
-        growth = 2 if _run.method_for(options) == "density_matrix" else 1
-        return self.bytes_per_amplitude * 2 ** (growth * program.num_qubits)
 
     def unsupported_reason(
         self, program: Program, options: RunOptions | None = None
@@ -81,7 +76,7 @@ def _details(setup: _run.RunSetup, options: RunOptions) -> dict[str, Any]:
         details["matrix_gates"] = list(setup.matrix_gates)
     if setup.simulator_options:
         details["backend_options"] = dict(setup.simulator_options)
-    if options.noise is not None and _noise.is_noisy(options.noise):
+    if options.noise is not None and Backend.is_noisy(options):
         details["noise"] = options.noise.spec()
 
     return details

@@ -39,20 +39,12 @@ ONE_QUBIT_KINDS = frozenset(
 SUPPORTED_KINDS = ONE_QUBIT_KINDS | {"depolarizing2", "readout"}
 
 
-def is_noisy(noise: NoiseModel | None) -> bool:
-    """True when ``noise`` has at least one channel."""
-    return noise is not None and bool(noise.channels)
-
-
 def unsupported_reasons(noise: NoiseModel | None) -> list[str]:
     """Every channel of ``noise`` this plugin cannot translate."""
     if noise is None:
         return []
-    return [
-        f"the noise channel {c.kind!r} has no cirq translation"
-        for c in noise.channels
-        if c.kind not in SUPPORTED_KINDS
-    ]
+    outside = noise.channels_outside(SUPPORTED_KINDS)
+    return [f"the noise channel {c.kind!r} has no cirq translation" for c in outside]
 
 
 def after_gate(

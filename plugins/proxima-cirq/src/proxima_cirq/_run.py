@@ -29,7 +29,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import attrs
-from proxima_kernel import NoiseModel, Program, ProximaError, RunOptions
+from proxima_kernel import Backend, NoiseModel, Program, ProximaError, RunOptions
 
 from proxima_cirq import _convert, _noise
 
@@ -84,15 +84,9 @@ class RunSetup:
         return cirq.LineQubit.range(self.num_qubits)
 
 
-def method_for(options: RunOptions | None) -> str:
-    """``density_matrix`` for a noisy run, else ``statevector``."""
-    noisy = options is not None and _noise.is_noisy(options.noise)
-    return "density_matrix" if noisy else "statevector"
-
-
 def prepare(native: cirq.Circuit, program: Program, options: RunOptions) -> RunSetup:
     """Adapt ``native`` to one run and gather its options."""
-    noise = options.noise if _noise.is_noisy(options.noise) else None
+    noise = options.noise if Backend.is_noisy(options) else None
     terminal = not program.features()
     circuit = native
     if noise is not None:
@@ -105,7 +99,7 @@ def prepare(native: cirq.Circuit, program: Program, options: RunOptions) -> RunS
     used = {gate.name for gate in program.gates()}
     return RunSetup(
         circuit=circuit,
-        method=method_for(options),
+        method=_backend_class().method_for(options),
         num_qubits=program.num_qubits,
         shots=options.shots,
         seed=options.seed,
@@ -366,3 +360,10 @@ def _failure_message(setup: RunSetup, cause: str) -> str:
             f"given for cirq."
         )
     return f"{message} A smaller circuit or fewer shots may fit."
+
+
+def _backend_class() -> type[Backend]:
+    # Imported here: the backend module imports this one.
+    from proxima_cirq._backend import CirqBackend
+
+    return CirqBackend

@@ -27,7 +27,16 @@ from proxima_qiskit_aer._run import AerRunError
 
 __version__ = "0.1.0"
 
-__all__ = ["AerBackend", "AerRunError", "QiskitCircuitLoader", "__version__"]
+#: The kernel API range this plugin supports, checked before activation.
+PROXIMA_API = ">=1.0,<2"
+
+__all__ = [
+    "PROXIMA_API",
+    "AerBackend",
+    "AerRunError",
+    "QiskitCircuitLoader",
+    "__version__",
+]
 
 
 @hookimpl

@@ -30,6 +30,7 @@ class AerBackend(Backend):
 
     name: ClassVar[str] = "qiskit-aer"
     method: ClassVar[str] = "statevector"
+    noisy_method: ClassVar[str | None] = "density_matrix"
     description: ClassVar[str] = (
         "qiskit-aer AerSimulator: statevector, density_matrix when noisy"
     )
@@ -38,12 +39,6 @@ class AerBackend(Backend):
         import qiskit_aer
 
         return str(qiskit_aer.__version__)
-
-    def estimate_memory_bytes(
-        self, program: Program, options: RunOptions | None = None
-    ) -> int:
-        growth = 2 if _run.method_for(options) == "density_matrix" else 1
-        return self.bytes_per_amplitude * 2 ** (growth * program.num_qubits)
 
     def unsupported_reason(
         self, program: Program, options: RunOptions | None = None
@@ -81,7 +76,7 @@ def _details(setup: _run.RunSetup, options: RunOptions) -> dict[str, Any]:
         details["unitary_gates"] = list(setup.substituted)
     if setup.simulator_options:
         details["backend_options"] = dict(setup.simulator_options)
-    if options.noise is not None and _noise.is_noisy(options.noise):
+    if options.noise is not None and Backend.is_noisy(options):
         details["noise"] = options.noise.spec()
 
     return details

@@ -23,7 +23,7 @@ import functools
 from typing import TYPE_CHECKING, Any
 
 import attrs
-from proxima_kernel import NoiseModel, Program, ProximaError, RunOptions
+from proxima_kernel import Backend, NoiseModel, Program, ProximaError, RunOptions
 
 from proxima_qiskit_aer import _noise
 
@@ -64,17 +64,11 @@ class RunSetup:
         return AerSimulator(method=self.method, **self.simulator_options)
 
 
-def method_for(options: RunOptions | None) -> str:
-    """``density_matrix`` for a noisy run, else ``statevector``."""
-    noisy = options is not None and _noise.is_noisy(options.noise)
-    return "density_matrix" if noisy else "statevector"
-
-
 def prepare(native: QuantumCircuit, program: Program, options: RunOptions) -> RunSetup:
     """Adapt ``native`` to aer and gather the options of one run."""
-    method = method_for(options)
+    method = _backend_class().method_for(options)
     simulator_options = _simulator_options(options)
-    noise = options.noise if _noise.is_noisy(options.noise) else None
+    noise = options.noise if Backend.is_noisy(options) else None
     errors = _noise.gate_errors(noise, program) if noise else {}
 
     basis = set(_basis_gates(method))
@@ -247,3 +241,10 @@ def _failure_message(setup: RunSetup, cause: str) -> str:
             f"{setup.simulator_options} given for qiskit-aer."
         )
     return f"{message} A smaller circuit or fewer shots may fit."
+
+
+def _backend_class() -> type[Backend]:
+    # Imported here: the backend module imports this one.
+    from proxima_qiskit_aer._backend import AerBackend
+
+    return AerBackend

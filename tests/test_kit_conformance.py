@@ -1,0 +1,77 @@
+"""The conformance kit itself: it passes good plugins and catches bad ones."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from proxima_kernel import Execution
+from proxima_kernel._builtins import JsonExporter
+from proxima_kernel.testing import (
+    BackendConformance,
+    ExporterConformance,
+    ReferenceBackend,
+)
+
+pytest_plugins = ["pytester"]
+
+
+class TestReferenceBackendConforms(BackendConformance):
+    @classmethod
+    def make_backend(cls) -> ReferenceBackend:
+        return ReferenceBackend()
+
+
+class TestJsonExporterConforms(ExporterConformance):
+    exporter_name = "json"
+
+
+class TestJsonExporterGivenDirectly(ExporterConformance):
+    @classmethod
+    def make_exporter(cls) -> Any:
+        return JsonExporter()
+
+
+class MirroredBackend(ReferenceBackend):
+    """Reverses every key: the bug the bit-order canaries are for."""
+
+    name = "mirrored"
+
+    def execute(self, native, program, options) -> Execution:
+        done = super().execute(native, program, options)
+        return Execution({k[::-1]: v for k, v in done.counts.items()})
+
+
+def test_the_canaries_catch_a_reversed_bit_order():
+    suite = BackendConformance()
+    backend = MirroredBackend()
+
+    with pytest.raises(AssertionError, match="highest bit"):
+        suite.test_bit_order_canary(backend, "x-on-qubit-0")
+
+
+def test_without_the_option_the_plugin_adds_no_test(pytester):
+    pytester.makepyfile("def test_one():\n    pass\n")
+
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
+
+    result.assert_outcomes(passed=1)
+
+
+def test_the_option_runs_the_suite_against_a_named_exporter(pytester):
+    result = pytester.runpytest_inprocess(
+        "-p", "no:cacheprovider", "--proxima-conformance=json", "-q"
+    )
+
+    outcomes = result.parseoutcomes()
+    assert outcomes.get("failed", 0) == 0
+    assert outcomes["passed"] == 3
+
+
+def test_the_option_fails_readably_for_an_unknown_name(pytester):
+    result = pytester.runpytest_inprocess(
+        "-p", "no:cacheprovider", "--proxima-conformance=no-such-plugin"
+    )
+
+    result.stdout.fnmatch_lines(["*No installed backend or exporter*no-such-plugin*"])
