@@ -98,12 +98,20 @@ class RunContext:
             return None, "in-process mode was asked for"
         if backend.in_process_safe:
             return None, f"backend {backend.name!r} declares itself in-process safe"
-        owner = self.kernel.plugins.get(getattr(backend, "_proxima_plugin", ""))
-        installed = owner is not None and owner.distribution is not None
-        payload, why = isolation_payload(backend, installed)
+        payload, why = isolation_payload(backend, _installed(backend))
         if payload is None:
             log.warning("in_process_fallback", backend=backend.name, reason=why)
         return payload, why
+
+
+def _installed(backend: Backend) -> bool:
+    """True when the backend's plugin is a really installed entry point,
+    which a worker's own Kernel() would load too."""
+    import importlib.metadata
+
+    owner = getattr(backend, "_proxima_plugin", None)
+    points = importlib.metadata.entry_points(group="proxima")
+    return owner is not None and owner in {point.name for point in points}
 
 
 def execute(
