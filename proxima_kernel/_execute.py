@@ -98,7 +98,7 @@ class RunContext:
             return None, "in-process mode was asked for"
         if backend.in_process_safe:
             return None, f"backend {backend.name!r} declares itself in-process safe"
-        payload, why = isolation_payload(backend, _installed(backend))
+        payload, why = isolation_payload(backend, _installed)
         if payload is None:
             log.warning("in_process_fallback", backend=backend.name, reason=why)
         return payload, why

@@ -37,6 +37,7 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 import attrs
@@ -483,35 +484,35 @@ class InstalledBackend:
 
 
 def isolation_payload(
-    backend: Backend, installed: bool = False
+    backend: Backend, installed: Callable[[Backend], bool] | None = None
 ) -> tuple[bytes | None, str | None]:
     """What a worker rebuilds the backend from, or None and why it cannot.
 
-    The backend itself, pickled; failing that, when ``installed`` (it comes
-    from an entry point), its name, to look up among the installed plugins.
+    The backend itself, pickled; failing that, when ``installed(backend)``
+    says it comes from an installed entry point, its name, to look up
+    among the installed plugins in the worker.
     """
-    why = _unpicklable(backend)
-    if why is None:
-        return pickle.dumps(backend), None
-    if installed:
+    payload, why = _pickled(backend)
+    if payload is not None:
+        return payload, None
+    if installed is not None and installed(backend):
         return pickle.dumps(InstalledBackend(backend.name)), None
     return None, why
 
 
-def _unpicklable(backend: Backend) -> str | None:
+def _pickled(backend: Backend) -> tuple[bytes | None, str]:
     if type(backend).__module__ == "__main__":
-        return (
+        return None, (
             f"the class of backend {backend.name!r} is defined in __main__, "
             f"which a worker process cannot import"
         )
     try:
-        pickle.dumps(backend)
+        return pickle.dumps(backend), ""
     except Exception as exc:  # noqa: BLE001 - any pickling failure
-        return (
+        return None, (
             f"backend {backend.name!r} cannot be pickled for a worker "
             f"process ({type(exc).__name__}: {exc})"
         )
-    return None
 
 
 _CONTEXT: Any = None
