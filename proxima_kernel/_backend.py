@@ -22,8 +22,11 @@ from proxima_kernel._errors import UnsupportedCircuitError
 from proxima_kernel._ir import Program
 from proxima_kernel._model import BackendResult, Circuit, RunOptions, Status
 
-#: Bytes one amplitude needs, by simulation method, at complex128.
+#: How the state grows with the qubits, by simulation method: 2^(k·n).
 _GROWTH = {"statevector": 1, "density_matrix": 2}
+
+#: Methods that keep a low-rank factor of 2^n rows and ``max_rank`` columns.
+_LOW_RANK = frozenset({"low_rank", "low-rank"})
 
 
 @attrs.frozen
@@ -36,11 +39,18 @@ class Conversion:
 
 @attrs.define
 class Execution:
-    """What an engine returned, already in the kernel's bit order."""
+    """What an engine returned, already in the kernel's bit order.
+
+    ``state``, when the engine offers it, is the final state as a numpy
+    array (qubit 0 least significant): a vector of 2^n amplitudes or a
+    2^n × 2^n density matrix. The kernel uses it for state fidelities and
+    keeps it out of the report.
+    """
 
     counts: dict[str, int]
     probabilities: dict[str, float] | None = None
     details: dict[str, Any] = attrs.field(factory=dict)
+    state: Any = attrs.field(default=None, repr=False)
 
 
 class Backend:
@@ -56,6 +66,12 @@ class Backend:
     method of one run and the base memory estimate follows it. One that
     translates only some noise channels lists their kinds in
     ``noise_kinds``; :meth:`noise_reasons` names the others.
+
+    The kernel runs each backend in a worker process of its own, rebuilt
+    there by pickling the backend object (so its class must be importable
+    by module and name). ``in_process_safe = True`` declares that the
+    backend cannot crash or hang its host, and lets it run in the calling
+    process instead.
     """
 
     name: ClassVar[str] = ""
@@ -64,6 +80,8 @@ class Backend:
     noise_kinds: ClassVar[frozenset[str] | None] = None
     bytes_per_amplitude: ClassVar[int] = 16
     description: ClassVar[str] = ""
+    max_rank: ClassVar[int] = 64
+    in_process_safe: ClassVar[bool] = False
 
     def engine_version(self) -> str:
         """The version of the engine this backend drives."""
@@ -128,14 +146,19 @@ class Backend:
     def estimate_memory_bytes(
         self, program: Program, options: RunOptions | None = None
     ) -> int:
-        """Bytes the simulation state needs: 2^n (or 4^n) amplitudes.
+        """Bytes the simulation state needs, from the declared method.
 
-        The method is :meth:`method_for` the options: 2^n amplitudes for
-        ``statevector``, 4^n for ``density_matrix``. Override when the
-        rule does not fit.
+        The method is :meth:`method_for` the options. A state vector holds
+        2^n amplitudes, a density matrix 4^n and a low-rank factor
+        2^n · ``max_rank``; each costs ``bytes_per_amplitude`` (16 at
+        complex128). Override when the rule does not fit.
         """
-        growth = _GROWTH.get(self.method_for(options), 1)
-        return self.bytes_per_amplitude * 2 ** (growth * program.num_qubits)
+        n = program.num_qubits
+        method = self.method_for(options)
+        if method in _LOW_RANK:
+            return self.bytes_per_amplitude * 2**n * self.max_rank
+        growth = _GROWTH.get(method, 1)
+        return self.bytes_per_amplitude * 2 ** (growth * n)
 
     def program_reasons(self, program: Program) -> list[str]:
         """The constructs of ``program`` this backend cannot run, each named.
@@ -217,31 +240,95 @@ def run_converted(
     circuit: Circuit,
     options: RunOptions,
 ) -> BackendResult:
-    """Run a converted program and wrap the answer as a BackendResult.
+    """Run a converted program once and wrap the answer as a BackendResult.
 
     An :class:`UnsupportedCircuitError` becomes ``unsupported``; any other
     exception raised by the engine becomes ``failed`` with its message.
     """
-    result = BackendResult(
+    result, _ = run_repeated(backend, conversion, circuit, options)
+    return result
+
+
+def run_repeated(
+    backend: Backend,
+    conversion: Conversion,
+    circuit: Circuit,
+    options: RunOptions,
+    *,
+    runs: int = 1,
+    warmup: int = 0,
+) -> tuple[BackendResult, Any]:
+    """Run ``warmup`` untimed and ``runs`` timed times; keep the first timed.
+
+    Returns the result (counts of the first timed run; median, min and
+    max of the timed runs in ms) and the engine's final state, if any.
+    Exceptions from the engine propagate to the caller.
+    """
+    for _ in range(warmup):
+        backend.execute(conversion.native, circuit.program, options)
+
+    times: list[float] = []
+    first: Execution | None = None
+    for _ in range(max(1, runs)):
+        started = time.perf_counter()
+        execution = backend.execute(conversion.native, circuit.program, options)
+        times.append((time.perf_counter() - started) * 1000.0)
+        first = first or execution
+
+    assert first is not None
+    result = _wrap(backend, conversion, circuit, options, first)
+    _set_times(result, times, warmup)
+    return result, first.state
+
+
+def _wrap(
+    backend: Backend,
+    conversion: Conversion,
+    circuit: Circuit,
+    options: RunOptions,
+    execution: Execution,
+) -> BackendResult:
+    check_bit_order(execution.counts, circuit.program, backend.name)
+
+    return BackendResult(
         backend=backend.name,
         status=Status.OK,
         shots=options.shots,
         seed=options.seed,
         conversion_path=list(circuit.conversion_path) + list(conversion.path),
         memory_estimate_bytes=backend.estimate_memory_bytes(circuit.program, options),
+        engine_version=_safe_engine_version(backend),
+        # Engines hand back numpy integers; the report holds plain ones.
+        counts={key: int(n) for key, n in sorted(execution.counts.items())},
+        probabilities=execution.probabilities,
+        details=execution.details,
     )
-    result.engine_version = _safe_engine_version(backend)
 
-    started = time.perf_counter()
-    execution = backend.execute(conversion.native, circuit.program, options)
-    result.wall_time_ms = (time.perf_counter() - started) * 1000.0
 
-    check_bit_order(execution.counts, circuit.program, backend.name)
-    # Engines hand back numpy integers; the report holds plain ones.
-    result.counts = {key: int(n) for key, n in sorted(execution.counts.items())}
-    result.probabilities = execution.probabilities
-    result.details = execution.details
-    return result
+def _set_times(result: BackendResult, times: list[float], warmup: int) -> None:
+    ordered = sorted(times)
+    middle = len(ordered) // 2
+    median = ordered[middle]
+    if len(ordered) % 2 == 0:
+        median = (ordered[middle - 1] + ordered[middle]) / 2
+
+    result.times_ms = times
+    result.runs, result.warmup = len(times), warmup
+    result.execution_time_ms = result.wall_time_ms = median
+    result.time_min_ms, result.time_max_ms = ordered[0], ordered[-1]
+
+
+def failed_result(
+    backend: str, options: RunOptions, status: Status, reason: str
+) -> BackendResult:
+    """A result that carries no counts: a failure, refusal or stop."""
+    return BackendResult(
+        backend=backend,
+        status=status,
+        reason=reason,
+        shots=options.shots,
+        seed=options.seed,
+    )
 
 
 def check_bit_order(counts: dict[str, int], program: Program, name: str) -> None:

@@ -1,5 +1,6 @@
 """The kernel's own plugin: QASM and generator loaders, the JSON exporter
-and the entropy analyzer.
+and the analyzers of :mod:`proxima_kernel._analyzers` (entropy, dominant
+outcomes, heavy-output probability).
 
 It is registered through the entry point ``builtins`` of the group
 ``proxima``, the same door every third-party plugin uses.
@@ -8,13 +9,13 @@ It is registered through the entry point ``builtins`` of the group
 from __future__ import annotations
 
 import json
-import math
 import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from proxima_kernel import hookimpl
+from proxima_kernel._analyzers import BUILT_IN_ANALYZERS
 from proxima_kernel._generators import is_generator_spec
 from proxima_kernel._loading import generate, load_qasm_file
 from proxima_kernel._model import Circuit, CircuitReport, Insight, Report, converter
@@ -78,17 +79,9 @@ def proxima_register_exporters(register: Callable[[Any], None]) -> None:
 
 @hookimpl
 def proxima_analyze(report: CircuitReport) -> list[Insight]:
-    """Shannon entropy (bits) of each successful backend's counts."""
+    """Entropy, dominant outcomes and heavy-output probability."""
     insights = []
-    for name, result in report.results.items():
-        total = sum(result.counts.values())
-        if not result.ok or not total:
-            continue
-        entropy = -sum(
-            c / total * math.log2(c / total) for c in result.counts.values() if c
-        )
-        insights.append(
-            Insight("entropy", "shannon_entropy_bits", round(entropy, 6), name)
-        )
+    for analyzer in BUILT_IN_ANALYZERS:
+        insights.extend(analyzer(report))
 
     return insights

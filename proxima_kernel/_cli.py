@@ -190,6 +190,83 @@ def _csv(value: str | None) -> list[str] | None:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
+def _execution_options(command: Any) -> Any:
+    """The options of strategy, isolation, timeout and repeats."""
+    options = [
+        click.option(
+            "--strategy",
+            type=click.Choice(["sequential", "parallel", "adaptive"]),
+            default="adaptive",
+            show_default=True,
+            help="Run backends one at a time, side by side, or decide from "
+            "their memory estimates.",
+        ),
+        click.option(
+            "--max-concurrent",
+            type=click.IntRange(min=1),
+            default=2,
+            show_default=True,
+            help="Most backends running at once (parallel, adaptive).",
+        ),
+        click.option(
+            "--timeout-per-backend",
+            type=click.FloatRange(min=0, min_open=True),
+            help="Seconds one backend may take on one circuit; then its "
+            "worker is killed.",
+        ),
+        click.option(
+            "--memory-threshold-mb",
+            type=float,
+            help="Memory parallel runs may need together (adaptive; "
+            "default: free memory).",
+        ),
+        click.option(
+            "--runs",
+            type=click.IntRange(min=1),
+            default=1,
+            show_default=True,
+            help="Timed runs per backend (median, min and max are shown).",
+        ),
+        click.option(
+            "--warmup",
+            type=click.IntRange(min=0),
+            default=0,
+            show_default=True,
+            help="Untimed runs per backend before the timed ones.",
+        ),
+        click.option(
+            "--in-process",
+            is_flag=True,
+            help="Run every backend in this process instead of a worker.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _execution(
+    strategy: str,
+    max_concurrent: int,
+    timeout_per_backend: float | None,
+    memory_threshold_mb: float | None,
+    runs: int,
+    warmup: int,
+    in_process: bool,
+) -> Any:
+    from proxima_kernel._model import ExecutionOptions, ExecutionStrategy
+
+    return ExecutionOptions(
+        strategy=ExecutionStrategy(strategy),
+        max_concurrent=max_concurrent,
+        timeout_per_backend=timeout_per_backend,
+        memory_threshold_mb=memory_threshold_mb,
+        runs=runs,
+        warmup=warmup,
+        in_process=in_process,
+    )
+
+
 @main.command(epilog=EXIT_CODES_HELP)
 @click.argument("circuits", nargs=-1, required=True)
 @click.option(
@@ -223,6 +300,7 @@ def _csv(value: str | None) -> list[str] | None:
     show_default=True,
     help="Largest circuit the exact reference is computed for.",
 )
+@_execution_options
 def run(
     circuits: Sequence[str],
     backends: str | None,
@@ -234,6 +312,7 @@ def run(
     noise: str | None,
     memory_limit_mb: float | None,
     reference_max_qubits: int,
+    **execution: Any,
 ) -> None:
     """Run CIRCUITS (OpenQASM files or specs such as ghz:5, qft:4,
     random:5:10:7) on the backends and compare them with the exact
@@ -257,7 +336,7 @@ def run(
     )
     exporters = ["json", *(_csv(exports) or [])]
 
-    with _Progress(enabled=not as_json) as progress:
+    with kernel, _Progress(enabled=not as_json) as progress:
         report = kernel.run(
             list(circuits),
             backends=_csv(backends),
@@ -265,6 +344,7 @@ def run(
             exporters=list(dict.fromkeys(exporters)),
             out_dir=out_dir,
             progress=progress,
+            execution=_execution(**execution),
         )
 
     if as_json:
@@ -323,11 +403,24 @@ def _print_tables(report: Any, out_dir: str) -> None:
         comparison = circuit_report.comparison
         if comparison.reference is None:
             console.print(f"  no reference: {comparison.reference_reason}")
+        _print_findings(console, circuit_report)
         console.print()
+    if report.execution is not None:
+        console.print(f"Strategy: {report.execution.reason}")
     console.print(f"Report written to {os.path.join(out_dir, 'report.json')}")
 
 
-_COLUMNS = ("backend", "status", "time (ms)", "TVD", "bound", "Hellinger F", "verdict")
+def _print_findings(console: Any, circuit_report: Any) -> None:
+    recommendation = circuit_report.comparison.recommendation
+    if recommendation.reasons:
+        console.print(f"  {recommendation.reasons[0]}")
+    for problem in circuit_report.analysis_errors:
+        console.print(f"  [yellow]analysis:[/yellow] {problem}")
+
+
+#: Times are the median (min-max) of the timed runs in ms; memory is the
+#: worker's peak resident set in MiB; p is the chi-square verdict's p-value.
+_COLUMNS = ("backend", "status", "ms", "MiB", "TVD", "Hell. F", "p", "verdict")
 
 
 def _circuit_table(circuit_report: Any) -> Any:
@@ -341,24 +434,38 @@ def _circuit_table(circuit_report: Any) -> Any:
         title_justify="left",
     )
     for header in _COLUMNS:
-        table.add_column(header, no_wrap=True)
+        table.add_column(header, no_wrap=True, overflow="fold")
     for name, result in circuit_report.results.items():
         metrics = circuit_report.comparison.per_backend.get(name)
         table.add_row(
             name,
             _status(result.status.value),
-            _num(result.wall_time_ms, ".1f"),
-            _num(metrics and metrics.tvd, ".4f"),
-            _num(metrics and metrics.shot_noise_bound, ".4f"),
-            _num(metrics and metrics.hellinger_fidelity, ".4f"),
+            _times(result),
+            _num(result.peak_memory_mb, ".1f"),
+            _num(metrics and metrics.tvd, ".3f"),
+            _num(metrics and metrics.hellinger_fidelity, ".3f"),
+            _num(metrics and metrics.verdict.p_value, ".2g"),
             _verdict(metrics),
         )
 
     return table
 
 
+def _times(result: Any) -> str:
+    median = _num(result.execution_time_ms, ".1f")
+    if result.runs > 1:
+        return f"{median} ({result.time_min_ms:.0f}-{result.time_max_ms:.0f})"
+    return median
+
+
 def _status(value: str) -> str:
-    colour = {"ok": "green", "failed": "red", "unsupported": "yellow"}[value]
+    colour = {
+        "ok": "green",
+        "failed": "red",
+        "unsupported": "yellow",
+        "timeout": "red",
+        "cancelled": "yellow",
+    }[value]
     return f"[{colour}]{value}[/{colour}]"
 
 
@@ -367,12 +474,11 @@ def _num(value: float | None, spec: str) -> str:
 
 
 def _verdict(metrics: Any) -> str:
-    """Whether the backend agrees with the reference within shot noise."""
-    if metrics is None or metrics.tvd is None:
+    """The agreement verdict against the reference (see docs/execution.md)."""
+    agrees = None if metrics is None else metrics.verdict.agrees
+    if agrees is None:
         return "N/A"
-    if metrics.within_bound is None:
-        return "no verdict (too few shots)"
-    return "agrees" if metrics.within_bound else "[red]DIFFERS[/red]"
+    return "agrees" if agrees else "[red]DIFFERS[/red]"
 
 
 @main.command()

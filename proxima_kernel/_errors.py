@@ -6,6 +6,7 @@
     │   ├── CircuitNotFoundError   the file does not exist
     │   └── CircuitSyntaxError     the file is not valid OpenQASM (file, line)
     ├── UnsupportedCircuitError    a backend cannot run this circuit (construct named)
+    ├── BackendRunError     a backend run failed, timed out or its worker died
     └── PluginError         a plugin failed to load or broke a hook
 
 Each message is a full sentence: what went wrong, where, and how to fix it.
@@ -54,3 +55,11 @@ class UnsupportedCircuitError(ProximaError):
 
 class PluginError(ProximaError):
     """A plugin could not be loaded, or raised inside a hook."""
+
+
+class BackendRunError(ProximaError):
+    """A backend run failed where its exception could not travel back.
+
+    Handed to ``proxima_on_backend_run_error`` for a run in a worker
+    process (the message is the worker's reason) and for a timeout.
+    """

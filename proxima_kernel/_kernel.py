@@ -15,6 +15,7 @@ import contextlib
 import importlib.metadata
 import math
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -36,11 +37,12 @@ from proxima_kernel._discovery import (
     import_failure,
 )
 from proxima_kernel._errors import CircuitError, PluginError, UsageError
-from proxima_kernel._model import Circuit, Report, RunOptions
+from proxima_kernel._model import Circuit, ExecutionOptions, Report, RunOptions
 
 if TYPE_CHECKING:
     from proxima_kernel._config import Config
     from proxima_kernel._plan import Plan, Request
+    from proxima_kernel._worker import WorkerPool
 
 log = _log.get_logger("proxima")
 trace_log = _log.get_logger("proxima.trace")
@@ -118,6 +120,7 @@ class Kernel:
         self.plugins: dict[str, PluginInfo] = {}
         self.duplicates: list[Duplicate] = []
         self._registries: dict[str, dict[str, Any]] = {}
+        self._workers: WorkerPool | None = None
 
         if load_entry_points:
             if entry_points is None:
@@ -289,13 +292,36 @@ class Kernel:
         ]
         return [outcome for outcome in outcomes if outcome is not None]
 
-    def _call_impl(self, impl: Any, hook_name: str, kwargs: dict[str, Any]) -> Any:
+    def call_each_reporting(
+        self, hook_name: str, **kwargs: Any
+    ) -> tuple[list[Any], list[str]]:
+        """:meth:`call_each`, also returning each failure as a sentence."""
+        failures: list[str] = []
+        hook = getattr(self._pm.hook, hook_name)
+        outcomes = [
+            self._call_impl(impl, hook_name, kwargs, failures)
+            for impl in hook.get_hookimpls()
+        ]
+        return [outcome for outcome in outcomes if outcome is not None], failures
+
+    def _call_impl(
+        self,
+        impl: Any,
+        hook_name: str,
+        kwargs: dict[str, Any],
+        failures: list[str] | None = None,
+    ) -> Any:
         args = {name: kwargs[name] for name in impl.argnames}
         started = time.perf_counter()
         try:
             outcome = impl.function(**args)
         except (Exception, SystemExit) as exc:  # noqa: BLE001 - isolate it
             self._traced(impl, hook_name, started, "raised", exc)
+            if failures is not None:
+                failures.append(
+                    f"The plugin {impl.plugin_name!r} raised in {hook_name}: "
+                    f"{type(exc).__name__}: {exc}; it was skipped."
+                )
             self._hook_failed(impl.plugin_name, hook_name, exc)
             return None
 
@@ -455,6 +481,8 @@ class Kernel:
         out_dir: str | None = None,
         progress: Callable[..., None] | None = None,
         max_workers: int = 1,
+        execution: ExecutionOptions | None = None,
+        cancel: threading.Event | None = None,
     ) -> Report:
         """Run circuits on backends and compare them; the one run path.
 
@@ -467,9 +495,15 @@ class Kernel:
         :param progress: called as ``progress("plan", None, total_runs)``
             once, then ``progress("start" | "done", task, result)`` around
             each backend run.
+        :param max_workers: without ``execution``, more than 1 means
+            PARALLEL with that many backends at once.
+        :param execution: strategy, isolation, timeout and repeats (see
+            :class:`~proxima_kernel.ExecutionOptions`).
+        :param cancel: set it (from any thread) to stop the run.
         """
         from proxima_kernel._execute import execute
         from proxima_kernel._plan import Request
+        from proxima_kernel._schedule import checked_execution
 
         if not isinstance(circuits, (list, tuple)):
             circuits = [circuits]
@@ -480,14 +514,35 @@ class Kernel:
             options=_check_options(options),
             exporters=self._check_exporters(exporters, out_dir),
             out_dir=out_dir,
+            execution=checked_execution(execution, max_workers),
         )
-        return execute(self, request, progress=progress, max_workers=max_workers)
+        return execute(self, request, progress=progress, cancel=cancel)
 
     async def run_async(self, circuits: Any, **kwargs: Any) -> Report:
         """:meth:`run` in a worker thread, for asyncio applications."""
         import asyncio
 
         return await asyncio.to_thread(self.run, circuits, **kwargs)
+
+    @property
+    def workers(self) -> WorkerPool:
+        """This kernel's worker processes, one per backend, reused by runs."""
+        if self._workers is None:
+            from proxima_kernel._worker import WorkerPool
+
+            self._workers = WorkerPool()
+        return self._workers
+
+    def close(self) -> None:
+        """Stop this kernel's worker processes (they restart when needed)."""
+        if self._workers is not None:
+            self._workers.close()
+
+    def __enter__(self) -> Kernel:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def _check_backends(self, names: Sequence[str] | None) -> tuple[str, ...]:
         installed = self.backends

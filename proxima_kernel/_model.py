@@ -42,6 +42,8 @@ class Status(enum.StrEnum):
     OK = "ok"
     FAILED = "failed"
     UNSUPPORTED = "unsupported"
+    TIMEOUT = "timeout"
+    CANCELLED = "cancelled"
 
 
 @attrs.frozen
@@ -82,6 +84,56 @@ class RunOptions:
     backend_options: dict[str, dict[str, Any]] = attrs.field(factory=dict)
 
 
+class ExecutionStrategy(enum.StrEnum):
+    """How the run tasks of a request share the machine.
+
+    ``SEQUENTIAL`` runs one backend at a time and frees memory between
+    them; ``PARALLEL`` runs up to ``max_concurrent`` backends at once;
+    ``ADAPTIVE`` picks one of the two from the backends' memory estimates.
+    """
+
+    SEQUENTIAL = "sequential"
+    PARALLEL = "parallel"
+    ADAPTIVE = "adaptive"
+
+
+@attrs.frozen
+class ExecutionOptions:
+    """How a request's backend runs are scheduled, isolated and repeated.
+
+    ``timeout_per_backend`` (seconds) bounds one backend's work on one
+    circuit, repeats included; a worker still busy then is killed.
+    ``memory_threshold_mb`` is what ADAPTIVE lets parallel runs need
+    together (None: the machine's free memory). ``in_process`` runs every
+    backend in the calling process; by default only backends that declare
+    themselves safe do. Each backend runs ``warmup`` untimed times, then
+    ``runs`` timed times; the counts are those of the first timed run.
+    """
+
+    strategy: ExecutionStrategy = ExecutionStrategy.ADAPTIVE
+    max_concurrent: int = 2
+    timeout_per_backend: float | None = None
+    memory_threshold_mb: float | None = None
+    runs: int = 1
+    warmup: int = 0
+    in_process: bool = False
+
+
+@attrs.define
+class ExecutionSummary:
+    """What the scheduler did: the strategy it used and why."""
+
+    requested: ExecutionStrategy
+    strategy: ExecutionStrategy
+    reason: str
+    max_concurrent: int
+    isolation: str
+    timeout_per_backend: float | None = None
+    runs: int = 1
+    warmup: int = 0
+    cancelled: bool = False
+
+
 @attrs.define
 class BackendResult:
     """One backend's answer for one circuit, in the kernel's bit order."""
@@ -98,10 +150,61 @@ class BackendResult:
     memory_estimate_bytes: int | None = None
     conversion_path: list[str] = attrs.field(factory=list)
     details: dict[str, Any] = attrs.field(factory=dict)
+    execution_time_ms: float | None = None
+    time_min_ms: float | None = None
+    time_max_ms: float | None = None
+    times_ms: list[float] = attrs.field(factory=list)
+    runs: int = 0
+    warmup: int = 0
+    peak_memory_bytes: int | None = None
+    isolation: str | None = None
+    overhead_ms: float | None = None
 
     @property
     def ok(self) -> bool:
         return self.status is Status.OK
+
+    @property
+    def peak_memory_mb(self) -> float | None:
+        """The worker's peak resident memory in MiB, when measured."""
+        if self.peak_memory_bytes is None:
+            return None
+        return self.peak_memory_bytes / 2**20
+
+
+class Agreement(enum.StrEnum):
+    """A verdict's outcome; ``N/A`` when there is nothing to judge."""
+
+    AGREE = "agree"
+    DISAGREE = "disagree"
+    NOT_AVAILABLE = "N/A"
+
+
+@attrs.define
+class Verdict:
+    """Whether two distributions agree, and the statistics behind it.
+
+    ``test`` names what was computed (see :mod:`proxima_kernel._compare`):
+    a chi-square test on shot counts gives ``statistic``, ``dof`` and
+    ``p_value``, judged at ``alpha``; exact probabilities are judged by
+    their TVD against ``tolerance``. ``reason`` says it in words.
+    """
+
+    agreement: Agreement = Agreement.NOT_AVAILABLE
+    test: str | None = None
+    statistic: float | None = None
+    dof: int | None = None
+    p_value: float | None = None
+    alpha: float | None = None
+    tolerance: float | None = None
+    reason: str = ""
+
+    @property
+    def agrees(self) -> bool | None:
+        """True or False, or None when the verdict is N/A."""
+        if self.agreement is Agreement.NOT_AVAILABLE:
+            return None
+        return self.agreement is Agreement.AGREE
 
 
 @attrs.define
@@ -117,28 +220,51 @@ class Metrics:
     shot_noise_bound: float | None = None
     within_bound: bool | None = None
     reason: str | None = None
+    state_fidelity: float | None = None
+    verdict: Verdict = attrs.field(factory=Verdict)
 
 
 @attrs.define
 class PairMetric:
-    """Total variation distance between two backends' counts."""
+    """Two backends' counts measured against each other."""
 
     first: str
     second: str
     tvd: float | None = None
     shot_noise_bound: float | None = None
     within_bound: bool | None = None
+    hellinger_fidelity: float | None = None
+    state_fidelity: float | None = None
+    verdict: Verdict = attrs.field(factory=Verdict)
+
+
+@attrs.define
+class Recommendation:
+    """The backend to use for this circuit, and why, in sentences."""
+
+    backend: str | None = None
+    reasons: list[str] = attrs.field(factory=list)
 
 
 @attrs.define
 class Comparison:
-    """How a circuit's backends compare with the reference and each other."""
+    """How a circuit's backends compare with the reference and each other.
+
+    The matrices are keyed ``[first][second]`` by backend name, symmetric,
+    with None where either side has no counts (or no state).
+    """
 
     reference: dict[str, float] | None = None
     reference_method: str | None = None
     reference_reason: str | None = None
     per_backend: dict[str, Metrics] = attrs.field(factory=dict)
     pairwise: list[PairMetric] = attrs.field(factory=list)
+    tvd_matrix: dict[str, dict[str, float | None]] = attrs.field(factory=dict)
+    hellinger_matrix: dict[str, dict[str, float | None]] = attrs.field(factory=dict)
+    state_fidelity_matrix: dict[str, dict[str, float | None]] = attrs.field(
+        factory=dict
+    )
+    recommendation: Recommendation = attrs.field(factory=Recommendation)
 
 
 @attrs.define
@@ -160,6 +286,7 @@ class CircuitReport:
     results: dict[str, BackendResult] = attrs.field(factory=dict)
     comparison: Comparison = attrs.field(factory=Comparison)
     insights: list[Insight] = attrs.field(factory=list)
+    analysis_errors: list[str] = attrs.field(factory=list)
 
 
 @attrs.define
@@ -172,6 +299,7 @@ class Report:
     kernel_version: str = ""
     created_at: str = ""
     session_id: str = ""
+    execution: ExecutionSummary | None = None
     bit_order: str = BIT_ORDER
     schema_version: str = SCHEMA_VERSION
 

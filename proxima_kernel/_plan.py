@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from proxima_kernel._errors import UsageError
-from proxima_kernel._model import RunOptions
+from proxima_kernel._model import ExecutionOptions, RunOptions
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -53,6 +53,7 @@ class Request:
     options: RunOptions = RunOptions()
     exporters: tuple[str, ...] = ()
     out_dir: str | None = None
+    execution: ExecutionOptions = ExecutionOptions()
 
 
 class Plan:

@@ -27,12 +27,23 @@ def reference_distribution(
     The distribution's keys follow the kernel's bit order; bits never
     written by a measurement read 0. Outcomes below 1e-12 are dropped.
     """
+    distribution, _, reason = reference_with_state(program, max_qubits)
+    return distribution, reason
+
+
+def reference_with_state(
+    program: Program, max_qubits: int
+) -> tuple[dict[str, float] | None, np.ndarray | None, str | None]:
+    """The reference distribution, the final state it came from, and why not.
+
+    ``(distribution, state, None)``, or ``(None, None, reason)``.
+    """
     reason = _why_no_reference(program, max_qubits)
     if reason is not None:
-        return None, reason
+        return None, None, reason
 
     state = final_state(program)
-    return outcome_distribution(state, program), None
+    return outcome_distribution(state, program), state, None
 
 
 def _why_no_reference(program: Program, max_qubits: int) -> str | None:

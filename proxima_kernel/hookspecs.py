@@ -133,6 +133,11 @@ def proxima_on_backend_run_error(
 ) -> None:
     """Called when a backend raised; the run is then recorded as failed.
 
+    Also called when the backend's worker process died, timed out or was
+    cancelled; ``error`` is then a :class:`~proxima_kernel.BackendRunError`
+    whose message is the result's reason. An exception raised in a worker
+    arrives without its traceback.
+
     :param error: the exception the backend raised.
     :return: ignored. Every plugin's implementation is called.
     """
@@ -146,7 +151,9 @@ def proxima_analyze(report: CircuitReport) -> list[Insight] | None:
     """Contribute insights about one circuit's results.
 
     Called once per circuit after every backend ran and the comparison with
-    the reference was made.
+    the reference (verdicts, matrices, recommendation) was made. An
+    implementation that raises is recorded in ``report.analysis_errors``
+    and unregistered; the results and the other insights stay.
 
     :param report: the circuit, its results per backend and the comparison.
     :return: a list of :class:`~proxima_kernel.Insight`, or None. Every

@@ -1,0 +1,148 @@
+"""Scheduling a plan's run tasks: which strategy, and how many at once.
+
+The run tasks of one level are grouped by backend. A backend's tasks run
+one after another (on its one worker); the groups run side by side, at
+most ``max_concurrent`` at a time under PARALLEL, one at a time under
+SEQUENTIAL. ADAPTIVE adds up the memory estimates of the backends that
+would run together (each backend's largest over its circuits) and runs
+them in parallel only when that sum fits the budget: the smaller of the
+machine's free memory and ``memory_threshold_mb``.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import threading
+from collections.abc import Callable, Mapping, Sequence
+
+from proxima_kernel._backend import format_bytes
+from proxima_kernel._errors import UsageError
+from proxima_kernel._model import ExecutionOptions, ExecutionStrategy
+
+PARALLEL = ExecutionStrategy.PARALLEL
+SEQUENTIAL = ExecutionStrategy.SEQUENTIAL
+
+
+def checked_execution(
+    execution: ExecutionOptions | None, max_workers: int = 1
+) -> ExecutionOptions:
+    """The options to run with; without any, ``max_workers`` decides.
+
+    Raises UsageError naming every bad value.
+    """
+    if execution is None:
+        width = max(1, max_workers)
+        execution = ExecutionOptions(PARALLEL if width > 1 else SEQUENTIAL, width)
+
+    problems = []
+    if execution.max_concurrent < 1:
+        problems.append(
+            f"max_concurrent must be at least 1, got {execution.max_concurrent}"
+        )
+    if execution.runs < 1:
+        problems.append(f"runs must be at least 1, got {execution.runs}")
+    if execution.warmup < 0:
+        problems.append(f"warmup cannot be negative, got {execution.warmup}")
+    timeout = execution.timeout_per_backend
+    if timeout is not None and timeout <= 0:
+        problems.append(f"timeout_per_backend must be positive seconds, got {timeout}")
+    if problems:
+        raise UsageError(f"{'; '.join(problems)}. Fix the execution options.")
+    return execution
+
+
+def choose_strategy(
+    options: ExecutionOptions,
+    estimates: Mapping[str, int],
+    free_bytes: int,
+) -> tuple[ExecutionStrategy, int, str]:
+    """The strategy to use, how many backends at once, and why.
+
+    :param estimates: each backend's largest memory estimate in bytes.
+    :param free_bytes: memory the machine can give now.
+    """
+    width = max(1, min(options.max_concurrent, len(estimates)))
+    if options.strategy is SEQUENTIAL:
+        return SEQUENTIAL, 1, "SEQUENTIAL was asked for."
+    if options.strategy is PARALLEL:
+        return (
+            PARALLEL,
+            width,
+            (
+                f"PARALLEL was asked for: up to {width} backends at once "
+                f"(max_concurrent={options.max_concurrent})."
+            ),
+        )
+
+    return _adapt(options, estimates, free_bytes, width)
+
+
+def _adapt(
+    options: ExecutionOptions,
+    estimates: Mapping[str, int],
+    free_bytes: int,
+    width: int,
+) -> tuple[ExecutionStrategy, int, str]:
+    together = sum(sorted(estimates.values(), reverse=True)[:width])
+    budget, budget_text = _budget(options, free_bytes)
+    needs = f"the {width} largest together need an estimated {format_bytes(together)}"
+
+    if width < 2:
+        return SEQUENTIAL, 1, "ADAPTIVE chose SEQUENTIAL: only one backend runs."
+    if together > budget:
+        return (
+            SEQUENTIAL,
+            1,
+            (f"ADAPTIVE chose SEQUENTIAL: {needs}, more than {budget_text}."),
+        )
+    return (
+        PARALLEL,
+        width,
+        (
+            f"ADAPTIVE chose PARALLEL with {width} at once: {needs}, within "
+            f"{budget_text}."
+        ),
+    )
+
+
+def _budget(options: ExecutionOptions, free_bytes: int) -> tuple[int, str]:
+    free_text = f"the {format_bytes(free_bytes)} of free memory"
+    if options.memory_threshold_mb is None:
+        return free_bytes, free_text
+
+    threshold = int(options.memory_threshold_mb * 2**20)
+    if threshold <= free_bytes:
+        limit = format_bytes(threshold)
+        return threshold, f"the memory_threshold_mb of {limit}"
+    return free_bytes, free_text
+
+
+def run_groups(
+    groups: Sequence[Sequence[object]],
+    run_one: Callable[[object], None],
+    width: int,
+    stop: threading.Event,
+) -> None:
+    """Run each group's items in order, ``width`` groups at a time.
+
+    An exception here (Ctrl-C, say) sets ``stop`` before it propagates, so
+    that the other groups' workers are killed instead of waited for.
+    """
+
+    def run_group(group: Sequence[object]) -> None:
+        for item in group:
+            run_one(item)
+
+    if width <= 1 or len(groups) <= 1:
+        for group in groups:
+            run_group(group)
+        return
+
+    with concurrent.futures.ThreadPoolExecutor(width) as pool:
+        futures = [pool.submit(run_group, group) for group in groups]
+        try:
+            for future in futures:
+                future.result()
+        except BaseException:
+            stop.set()
+            raise
