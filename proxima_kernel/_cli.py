@@ -320,7 +320,7 @@ def run(
 
     \b
     Examples:
-      proxima run examples/circuits/*.qasm --shots 4096 --seed 7
+      proxima run examples/circuits/qasmbench/*.qasm --shots 4096 --seed 7
       proxima run ghz:5 --backends cirq,qiskit-aer --json
     """
     from proxima_kernel._model import RunOptions, converter
@@ -403,11 +403,23 @@ def _print_tables(report: Any, out_dir: str) -> None:
         comparison = circuit_report.comparison
         if comparison.reference is None:
             console.print(f"  no reference: {comparison.reference_reason}")
+            _print_pairs(console, comparison)
         _print_findings(console, circuit_report)
         console.print()
     if report.execution is not None:
         console.print(f"Strategy: {report.execution.reason}")
     console.print(f"Report written to {os.path.join(out_dir, 'report.json')}")
+
+
+def _print_pairs(console: Any, comparison: Any) -> None:
+    """Without a reference, the backends can still be judged pairwise."""
+    for pair in comparison.pairwise:
+        verdict = pair.verdict
+        p_value = "" if verdict.p_value is None else f", p = {verdict.p_value:.2g}"
+        console.print(
+            f"  {pair.first} vs {pair.second}: {verdict.agreement.value}"
+            f"{p_value} (TVD {_num(pair.tvd, '.3f')})"
+        )
 
 
 def _print_findings(console: Any, circuit_report: Any) -> None:
@@ -429,8 +441,8 @@ def _circuit_table(circuit_report: Any) -> Any:
 
     circuit = circuit_report.circuit
     table = Table(
-        title=f"{circuit.name} ({circuit.num_qubits} qubits, "
-        f"{circuit.num_clbits} bits)",
+        title=f"{circuit.name} ({_count(circuit.num_qubits, 'qubit')}, "
+        f"{_count(circuit.num_clbits, 'bit')})",
         title_justify="left",
     )
     for header in _COLUMNS:
@@ -456,6 +468,10 @@ def _times(result: Any) -> str:
     if result.runs > 1:
         return f"{median} ({result.time_min_ms:.0f}-{result.time_max_ms:.0f})"
     return median
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def _status(value: str) -> str:
@@ -503,12 +519,27 @@ def backends(as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
+    _echo_columns(
+        [
+            [
+                row["name"],
+                row["method"],
+                f"{row['distribution'] or '-'} {row['version'] or ''}",
+                row["description"],
+            ]
+            for row in rows
+        ]
+    )
+
+
+def _echo_columns(rows: list[list[str]]) -> None:
+    """Rows as left-aligned columns as wide as their widest cell."""
+    if not rows:
+        return
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
     for row in rows:
-        click.echo(
-            f"{row['name']:<14} {row['method']:<15} "
-            f"{row['distribution'] or '-'} {row['version'] or ''}  "
-            f"{row['description']}"
-        )
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+        click.echo("  ".join([*cells, row[-1]]).rstrip())
 
 
 @main.group(invoke_without_command=True)

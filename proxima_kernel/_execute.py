@@ -450,10 +450,15 @@ def _key(task: Task) -> tuple[int, str]:
     return task.circuit, task.backend  # type: ignore[return-value]
 
 
+#: The share of free memory one backend's state may take by default: the
+#: engine's process, its imports and its own scratch space need the rest.
+DEFAULT_MEMORY_SHARE = 0.9
+
+
 def _memory_limit_bytes(options: Any) -> int:
     if options.memory_limit_mb is not None:
         return int(options.memory_limit_mb * 2**20)
-    return available_memory_bytes()
+    return int(available_memory_bytes() * DEFAULT_MEMORY_SHARE)
 
 
 def available_memory_bytes() -> int:

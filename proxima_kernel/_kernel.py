@@ -15,9 +15,11 @@ import contextlib
 import importlib.metadata
 import math
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -574,7 +576,28 @@ class Kernel:
             )
         if names and out_dir is None:
             raise UsageError("Exporters need an output folder (out_dir).")
+        if names:
+            _check_writable_folder(str(out_dir))
+
         return tuple(names)
+
+
+def _check_writable_folder(out_dir: str) -> None:
+    """Make sure the reports can be written before any backend runs.
+
+    A run that fails only at export would lose its results.
+    """
+    folder = Path(out_dir)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise UsageError(
+            f"The output folder {out_dir!r} cannot hold the report: "
+            f"{exc.strerror or exc}. Choose a writable folder with --out "
+            f"(or out_dir)."
+        ) from None
 
 
 #: Engines keep every shot in memory; more than this is a mistake.

@@ -134,3 +134,36 @@ def test_help_documents_the_exit_codes():
     assert code == 0
     for line in ("0    success", "2    usage error", "3    input error", "4    every"):
         assert line in out
+
+
+def test_an_unusable_out_folder_is_refused_before_any_backend_runs(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+
+    code, out, err = proxima("run", "ghz:2", *AER, "--out", str(blocker / "sub"))
+
+    assert code == 2
+    assert f"The output folder '{blocker / 'sub'}' cannot hold the report" in err
+    assert out == ""
+
+
+def test_a_noisy_run_judges_the_backends_pairwise(tmp_path):
+    pytest.importorskip("proxima_cirq")
+
+    code, out, _ = proxima(
+        "run",
+        "ghz:1",
+        "--backends",
+        "cirq,qiskit-aer",
+        "--noise",
+        "bit_flip:0.2",
+        "--seed",
+        "4",
+        "--out",
+        str(tmp_path),
+    )
+
+    assert code == 0
+    assert "ghz_1 (1 qubit, 1 bit)" in out
+    assert "no reference: the run is noisy" in out
+    assert "cirq vs qiskit-aer: agree, p = " in out

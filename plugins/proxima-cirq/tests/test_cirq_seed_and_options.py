@@ -39,13 +39,14 @@ def test_options_the_plugin_sets_itself_are_refused():
         run(SUPERPOSED, backend_options=options)
 
 
-def test_memory_estimate_follows_the_method():
+def test_memory_estimate_counts_the_state_and_cirqs_buffers():
     ideal = RunOptions()
     noisy = RunOptions(noise=NoiseModel.parse("bit_flip:0.01"))
 
-    assert BACKEND.estimate_memory_bytes(SUPERPOSED, ideal) == 16 * 2**4
-    assert BACKEND.estimate_memory_bytes(SUPERPOSED, noisy) == 16 * 4**4
-    assert BACKEND.estimate_memory_bytes(SUPERPOSED) == 16 * 2**4
+    # A state vector and one buffer; a density matrix and three.
+    assert BACKEND.estimate_memory_bytes(SUPERPOSED, ideal) == 2 * 16 * 2**4
+    assert BACKEND.estimate_memory_bytes(SUPERPOSED, noisy) == 4 * 16 * 4**4
+    assert BACKEND.estimate_memory_bytes(SUPERPOSED) == 2 * 16 * 2**4
 
 
 def test_the_simulators_hold_complex128_as_the_estimate_assumes():

@@ -41,6 +41,17 @@ class CirqBackend(Backend):
 
         return str(cirq.__version__)
 
+    def estimate_memory_bytes(
+        self, program: Program, options: RunOptions | None = None
+    ) -> int:
+        """The state and cirq's work buffers of the same size.
+
+        cirq's state-vector simulation keeps one buffer beside the state;
+        its density-matrix simulation keeps three.
+        """
+        copies = 4 if self.method_for(options) == "density_matrix" else 2
+        return copies * super().estimate_memory_bytes(program, options)
+
     def program_reasons(self, program: Program) -> list[str]:
         return _convert.unsupported_reasons(program)
 
