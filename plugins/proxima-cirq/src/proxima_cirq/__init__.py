@@ -28,7 +28,16 @@ from proxima_cirq._run import CirqRunError
 
 __version__ = "0.1.0"
 
-__all__ = ["CirqBackend", "CirqCircuitLoader", "CirqRunError", "__version__"]
+#: The kernel API range this plugin supports, checked before activation.
+PROXIMA_API = ">=1.0,<2"
+
+__all__ = [
+    "PROXIMA_API",
+    "CirqBackend",
+    "CirqCircuitLoader",
+    "CirqRunError",
+    "__version__",
+]
 
 
 @hookimpl
