@@ -115,6 +115,7 @@ class LRETBackend(Backend):
         return Conversion(native=program, path=("lret-operations",))
 
     def execute(self, native: Any, program: Program, options: RunOptions) -> Execution:
+        """Simulate under the run's noise; sample ``shots`` with ``seed``."""
         from proxima_lret._program import simulate
 
         self.refuse(self.noise_reasons(options))
