@@ -12,7 +12,11 @@ from pathlib import Path
 import pytest
 from proxima_kernel import Kernel, Status
 
-QASMBENCH = Path(__file__).resolve().parents[4] / "shared/circuits/qasmbench"
+REPO = Path(__file__).resolve().parents[3]
+#: The whole QASMBench set beside a developer's checkout, else the ten
+#: circuits the repo ships; circuits missing from both are skipped.
+_WHOLE_SET = REPO.parent / "shared" / "circuits" / "qasmbench"
+QASMBENCH = _WHOLE_SET if _WHOLE_SET.is_dir() else REPO / "examples/circuits/qasmbench"
 CIRCUITS = [
     "adder_n4",
     "bell_n4",

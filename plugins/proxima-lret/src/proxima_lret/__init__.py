@@ -34,7 +34,11 @@ if TYPE_CHECKING:
 
 __version__ = "0.1.0"
 
+#: The kernel API range this plugin supports, checked before activation.
+PROXIMA_API = ">=1.0,<2"
+
 __all__ = [
+    "PROXIMA_API",
     "Hint",
     "LRETBackend",
     "TruncationWarning",
