@@ -22,8 +22,11 @@ unless the option is given.
 
 Flags on the class turn on the stricter checks a backend qualifies for:
 ``exact_probabilities`` (exact probabilities from the final state),
-``dynamic_circuits`` (mid-circuit measurement, reset, conditions) and
-``noise_spec`` (a noise model it translates). :class:`PluginConformance`
+``dynamic_circuits`` (mid-circuit measurement, reset, conditions),
+``noise_spec`` (a noise model it translates) and ``exact_noise`` (each
+noise channel leaves the analytic density matrix; the class implements
+``noisy_density_matrix(backend, prog, options)`` to return the engine's
+final density matrix, qubit 0 least significant). :class:`PluginConformance`
 checks the plugin module itself: a light import, its entry point and
 hooks, a run through a kernel. :func:`execute` runs one program on a
 backend without the kernel, and :func:`kraus_operators` and

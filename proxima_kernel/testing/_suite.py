@@ -9,6 +9,7 @@ the kernel's checks (bit order, refusals, status) apply as in a real run.
 from __future__ import annotations
 
 import concurrent.futures
+import itertools
 import json
 import math
 import time
@@ -31,11 +32,13 @@ from proxima_kernel._ir import (
 )
 from proxima_kernel._kernel import Kernel
 from proxima_kernel._model import BackendResult, Circuit, RunOptions, converter
-from proxima_kernel._noise import NoiseModel
+from proxima_kernel._noise import Channel, NoiseModel
 from proxima_kernel._reference import reference_distribution
 from proxima_kernel.testing._helpers import (
+    apply_kraus,
     backend_plugin,
     execute,
+    kraus_operators,
     program,
     sample_report,
 )
@@ -236,6 +239,17 @@ DYNAMIC_KEYS = {
     ),
 }
 
+# The exact-noise checks: channel kinds, and the u gates they follow.
+ONE_QUBIT_KINDS = [
+    "depolarizing",
+    "amplitude_damping",
+    "phase_damping",
+    "bit_flip",
+    "phase_flip",
+]
+U0 = (0.9, 0.4, 0.2)
+U1 = (2.1, -0.7, 1.3)
+
 SUPERPOSED = program(
     4, 4, *(Gate("h", (q,)) for q in range(4)), *(Measure(q, q) for q in range(4))
 )
@@ -293,6 +307,14 @@ class BackendConformance:
         A noise model the backend translates (``NoiseModel.parse``
         syntax): noisy runs repeat with a seed, and ``details["method"]``
         names :meth:`~proxima_kernel.Backend.method_for` the run.
+    ``exact_noise``
+        Each kernel channel (the one-qubit kinds, ``depolarizing2``, in
+        the order listed, only after the gates named) leaves the density
+        matrix that :func:`~proxima_kernel.testing.apply_kraus` of
+        :func:`~proxima_kernel.testing.kraus_operators` gives, within
+        1e-10; with ``dynamic_circuits`` too, noise after a condition
+        that is false does not act. The class implements
+        :meth:`noisy_density_matrix`.
 
     These tests call the backend directly (see
     :func:`~proxima_kernel.testing.execute`), so they see what the engine
@@ -306,6 +328,7 @@ class BackendConformance:
     exact_probabilities: ClassVar[bool] = False
     dynamic_circuits: ClassVar[bool] = False
     noise_spec: ClassVar[str | None] = None
+    exact_noise: ClassVar[bool] = False
 
     @classmethod
     def make_backend(cls) -> Backend:
@@ -322,6 +345,21 @@ class BackendConformance:
     @classmethod
     def backend(cls) -> Backend:
         return cls.make_backend()
+
+    def noisy_density_matrix(
+        self, backend: Backend, prog: Program, options: RunOptions
+    ) -> Any:
+        """The engine's density matrix at the end of ``prog`` under ``options``.
+
+        Needed with ``exact_noise``: run ``prog`` through the plugin's own
+        preparation, noise included, and return the final state as a
+        numpy array with qubit 0 least significant (the kernel's order).
+        """
+        message = (
+            f"{type(self).__name__} sets exact_noise but does not define "
+            f"noisy_density_matrix(backend, prog, options)."
+        )
+        raise NotImplementedError(message)
 
     @pytest.mark.parametrize("canary", sorted(CANARIES))
     def test_bit_order_canary(self, backend: Backend, canary: str) -> None:
@@ -588,6 +626,143 @@ class BackendConformance:
         method = backend.method_for(RunOptions(noise=noise))
         assert first.details["method"] == method
 
+    @pytest.mark.parametrize("kind", ONE_QUBIT_KINDS)
+    def test_one_qubit_channel_after_a_one_qubit_gate(
+        self, backend: Backend, kind: str
+    ) -> None:
+        self._needs("exact_noise")
+        import numpy as np
+
+        noise = NoiseModel((Channel(kind, 0.3),))
+        expected = apply_kraus(_one_qubit_state(), kraus_operators(kind, 0.3))
+
+        rho = self._noisy(backend, program(1, 0, Gate("u", (0,), U0)), noise)
+
+        np.testing.assert_allclose(rho, expected, atol=1e-10)
+
+    @pytest.mark.parametrize("kind", ONE_QUBIT_KINDS)
+    def test_one_qubit_channel_acts_on_each_qubit_of_a_two_qubit_gate(
+        self, backend: Backend, kind: str
+    ) -> None:
+        self._needs("exact_noise")
+        import numpy as np
+
+        noise = NoiseModel((Channel(kind, 0.3, ("cx",)),))
+        single = kraus_operators(kind, 0.3)
+        kraus = [np.kron(a, b) for a, b in itertools.product(single, single)]
+        expected = apply_kraus(_two_qubit_state(), kraus)
+
+        rho = self._noisy(backend, _two_qubit_program(), noise)
+
+        np.testing.assert_allclose(rho, expected, atol=1e-10)
+
+    def test_depolarizing2_picks_one_of_fifteen_paulis(self, backend: Backend) -> None:
+        self._needs("exact_noise")
+        import numpy as np
+
+        p = 0.3
+        paulis = [np.kron(a, b) for a, b in itertools.product(_paulis(), repeat=2)]
+        kraus = [math.sqrt(1 - p) * paulis[0]]
+        kraus += [math.sqrt(p / 15) * pauli for pauli in paulis[1:]]
+        expected = apply_kraus(_two_qubit_state(), kraus)
+
+        noise = NoiseModel((Channel("depolarizing2", p),))
+        rho = self._noisy(backend, _two_qubit_program(), noise)
+
+        np.testing.assert_allclose(rho, expected, atol=1e-10)
+
+    def test_depolarizing_is_not_depolarizing2(self, backend: Backend) -> None:
+        """The same p means different channels; the plugin keeps them apart."""
+        self._needs("exact_noise")
+        import numpy as np
+
+        per_qubit = NoiseModel((Channel("depolarizing", 0.3, ("cx",)),))
+        joint = NoiseModel((Channel("depolarizing2", 0.3, ("cx",)),))
+
+        first = self._noisy(backend, _two_qubit_program(), per_qubit)
+        second = self._noisy(backend, _two_qubit_program(), joint)
+
+        assert not np.allclose(first, second, atol=1e-3)
+
+    def test_depolarizing_with_p_one_keeps_a_third_for_each_pauli(
+        self, backend: Backend
+    ) -> None:
+        """p = 1 is X, Y or Z, each with 1/3: the Bloch vector goes to -1/3
+        of itself, not to the maximally mixed state."""
+        self._needs("exact_noise")
+        import numpy as np
+
+        noise = NoiseModel((Channel("depolarizing", 1.0),))
+        kraus = kraus_operators("depolarizing", 1.0)
+        expected = apply_kraus(_one_qubit_state(), kraus)
+
+        rho = self._noisy(backend, program(1, 0, Gate("u", (0,), U0)), noise)
+
+        np.testing.assert_allclose(rho, expected, atol=1e-10)
+
+    def test_channel_after_a_three_qubit_gate_acts_on_each_qubit(
+        self, backend: Backend
+    ) -> None:
+        self._needs("exact_noise")
+        import numpy as np
+
+        noise = NoiseModel((Channel("bit_flip", 0.2, ("ccx",)),))
+        prog = program(3, 0, Gate("x", (0,)), Gate("x", (1,)), Gate("ccx", (0, 1, 2)))
+        single = kraus_operators("bit_flip", 0.2)
+        kraus = [
+            np.kron(np.kron(a, b), c) for a, b, c in itertools.product(single, repeat=3)
+        ]
+        expected = apply_kraus(_pure(np.eye(8)[0b111]), kraus)
+
+        rho = self._noisy(backend, prog, noise)
+
+        np.testing.assert_allclose(rho, expected, atol=1e-10)
+
+    def test_channels_follow_a_gate_in_the_order_listed(self, backend: Backend) -> None:
+        self._needs("exact_noise")
+        import numpy as np
+
+        prog = program(1, 0, Gate("u", (0,), U0))
+        forward = NoiseModel.parse("amplitude_damping:0.4,bit_flip:0.2")
+        backward = NoiseModel.parse("bit_flip:0.2,amplitude_damping:0.4")
+        damp = kraus_operators("amplitude_damping", 0.4)
+        flip = kraus_operators("bit_flip", 0.2)
+        expected = apply_kraus(apply_kraus(_one_qubit_state(), damp), flip)
+
+        rho = self._noisy(backend, prog, forward)
+
+        np.testing.assert_allclose(rho, expected, atol=1e-10)
+        assert not np.allclose(self._noisy(backend, prog, backward), expected)
+
+    def test_a_channel_limited_to_some_gates_skips_the_others(
+        self, backend: Backend
+    ) -> None:
+        self._needs("exact_noise")
+        import numpy as np
+
+        noise = NoiseModel.parse("bit_flip:0.5@h")
+
+        rho = self._noisy(backend, program(1, 0, Gate("x", (0,))), noise)
+
+        np.testing.assert_allclose(rho, _pure(np.array([0, 1])), atol=1e-12)
+
+    def test_noise_follows_a_conditioned_gate_only_when_it_runs(
+        self, backend: Backend
+    ) -> None:
+        self._needs("exact_noise", "dynamic_circuits")
+        noise = NoiseModel.parse("bit_flip:1.0@x")
+        prog = program(
+            2,
+            2,
+            Measure(0, 0),
+            Gate("x", (1,), condition=Condition((0,), 1)),
+            Measure(1, 1),
+        )
+
+        execution = execute(backend, prog, shots=100, noise=noise)
+
+        assert execution.counts == {"00": 100}
+
     def test_refuses_a_state_over_the_memory_limit(self, backend: Backend) -> None:
         """A 40-qubit state over a 1 MiB limit is refused before running."""
         prog = program(
@@ -629,10 +804,58 @@ class BackendConformance:
 
         assert result.ok, result.reason
 
+    def _noisy(self, backend: Backend, prog: Program, noise: NoiseModel) -> Any:
+        options = RunOptions(shots=1, seed=5, noise=noise)
+        return self.noisy_density_matrix(backend, prog, options)
+
     def _needs(self, *flags: str) -> None:
         off = [flag for flag in flags if not getattr(self, flag)]
         if off:
             pytest.skip(f"{type(self).__name__} does not set {', '.join(off)}")
+
+
+def _pure(vector: Any) -> Any:
+    import numpy as np
+
+    return np.outer(vector, vector.conj())
+
+
+def _paulis() -> list[Any]:
+    """I, X, Y and Z, in that order."""
+    import numpy as np
+
+    return [
+        np.eye(2, dtype=complex),
+        np.array([[0, 1], [1, 0]], dtype=complex),
+        np.array([[0, -1j], [1j, 0]], dtype=complex),
+        np.array([[1, 0], [0, -1]], dtype=complex),
+    ]
+
+
+def _one_qubit_state() -> Any:
+    """u(U0) on |0>."""
+    import numpy as np
+
+    from proxima_kernel._gates import gate_matrix
+
+    return _pure(gate_matrix("u", U0) @ np.array([1, 0]))
+
+
+def _two_qubit_state() -> Any:
+    """u on each qubit, then cx with qubit 0 as control."""
+    import numpy as np
+
+    from proxima_kernel._gates import gate_matrix
+
+    cx01 = np.array(
+        [[1, 0, 0, 0], [0, 0, 0, 1], [0, 0, 1, 0], [0, 1, 0, 0]], dtype=complex
+    )
+    product = np.kron(gate_matrix("u", U1), gate_matrix("u", U0))
+    return _pure(cx01 @ product @ np.array([1, 0, 0, 0]))
+
+
+def _two_qubit_program() -> Program:
+    return program(2, 0, Gate("u", (0,), U0), Gate("u", (1,), U1), Gate("cx", (0, 1)))
 
 
 def _ry(theta: float) -> Any:

@@ -6,12 +6,12 @@ from typing import Any
 
 import numpy as np
 from proxima_kernel import Execution, Program, RunOptions
-from proxima_kernel.testing import apply_kraus, execute, program
+from proxima_kernel.testing import execute, program
 
 from proxima_cirq import CirqBackend
 from proxima_cirq._run import prepare
 
-__all__ = ["BACKEND", "apply_kraus", "density_matrix", "program", "run"]
+__all__ = ["BACKEND", "density_matrix", "final_density_matrix", "program", "run"]
 
 BACKEND = CirqBackend()
 
@@ -39,8 +39,12 @@ def density_matrix(prog: Program, **options: Any) -> np.ndarray:
 
     The circuit goes through the plugin's own preparation, noise included.
     """
-    run_options = RunOptions(shots=1, seed=5, **options)
-    setup = prepare(BACKEND.convert(prog).native, prog, run_options)
+    return final_density_matrix(prog, RunOptions(shots=1, seed=5, **options))
+
+
+def final_density_matrix(prog: Program, options: RunOptions) -> np.ndarray:
+    """What :func:`density_matrix` gives, for ready-made run options."""
+    setup = prepare(BACKEND.convert(prog).native, prog, options)
     assert setup.method == "density_matrix"
 
     simulator = setup.simulator()

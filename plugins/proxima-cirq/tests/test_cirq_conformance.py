@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from cirq_support import final_density_matrix
+from proxima_kernel import Backend, Program, RunOptions
 from proxima_kernel.testing import BackendConformance, PluginConformance
 
 
@@ -10,6 +14,12 @@ class TestCirqConformance(BackendConformance):
     exact_probabilities = True
     dynamic_circuits = True
     noise_spec = "depolarizing:0.2,readout:0.1"
+    exact_noise = True
+
+    def noisy_density_matrix(
+        self, backend: Backend, prog: Program, options: RunOptions
+    ) -> Any:
+        return final_density_matrix(prog, options)
 
 
 class TestCirqPlugin(PluginConformance):

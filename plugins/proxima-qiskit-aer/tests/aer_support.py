@@ -6,12 +6,12 @@ from typing import Any
 
 import numpy as np
 from proxima_kernel import Execution, Program, RunOptions
-from proxima_kernel.testing import apply_kraus, execute, program
+from proxima_kernel.testing import execute, program
 
 from proxima_qiskit_aer import AerBackend
 from proxima_qiskit_aer._run import prepare
 
-__all__ = ["BACKEND", "apply_kraus", "density_matrix", "program", "run"]
+__all__ = ["BACKEND", "density_matrix", "final_density_matrix", "program", "run"]
 
 BACKEND = AerBackend()
 
@@ -26,8 +26,12 @@ def density_matrix(prog: Program, **options: Any) -> np.ndarray:
 
     The run goes through the plugin's own preparation, noise included.
     """
-    run_options = RunOptions(shots=1, seed=5, **options)
-    setup = prepare(BACKEND.convert(prog).native, prog, run_options)
+    return final_density_matrix(prog, RunOptions(shots=1, seed=5, **options))
+
+
+def final_density_matrix(prog: Program, options: RunOptions) -> np.ndarray:
+    """What :func:`density_matrix` gives, for ready-made run options."""
+    setup = prepare(BACKEND.convert(prog).native, prog, options)
     assert setup.method == "density_matrix"
 
     setup.circuit.save_density_matrix(label="rho")
