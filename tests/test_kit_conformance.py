@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -75,3 +76,20 @@ def test_the_option_fails_readably_for_an_unknown_name(pytester):
     )
 
     result.stdout.fnmatch_lines(["*No installed backend or exporter*no-such-plugin*"])
+
+
+def test_the_time_budget_check_fails_a_backend_that_hangs_and_stops_it():
+    """The kit's timeout check kills a hung backend at the budget."""
+    from exec_test_backends import HangingBackend
+
+    from proxima_kernel.testing import BackendConformance
+
+    class Quick(BackendConformance):
+        time_budget_s = 1.0
+
+    started = time.perf_counter()
+
+    with pytest.raises(AssertionError, match="did not finish a 10-qubit circuit"):
+        Quick().test_finishes_within_the_time_budget(HangingBackend())
+
+    assert time.perf_counter() - started < 1.0 + 5.0

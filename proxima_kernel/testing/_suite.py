@@ -8,7 +8,6 @@ the kernel's checks (bit order, refusals, status) apply as in a real run.
 
 from __future__ import annotations
 
-import concurrent.futures
 import itertools
 import json
 import math
@@ -31,7 +30,14 @@ from proxima_kernel._ir import (
     Reset,
 )
 from proxima_kernel._kernel import Kernel
-from proxima_kernel._model import BackendResult, Circuit, RunOptions, converter
+from proxima_kernel._model import (
+    BackendResult,
+    Circuit,
+    ExecutionOptions,
+    RunOptions,
+    Status,
+    converter,
+)
 from proxima_kernel._noise import Channel, NoiseModel
 from proxima_kernel._reference import reference_distribution
 from proxima_kernel.testing._helpers import (
@@ -256,12 +262,23 @@ SUPERPOSED = program(
 
 
 def run_one(
-    backend: Backend, prog: Program, name: str = "conformance", **options: Any
+    backend: Backend,
+    prog: Program,
+    name: str = "conformance",
+    execution: ExecutionOptions | None = None,
+    **options: Any,
 ) -> BackendResult:
     """Run ``prog`` on ``backend`` through the kernel's run path."""
-    kernel = Kernel(plugins=[backend_plugin(backend)], load_entry_points=False)
     circuit = Circuit(name, "conformance", name, prog.num_qubits, prog.num_clbits, prog)
-    report = kernel.run(circuit, backends=[backend.name], options=RunOptions(**options))
+    plugin = backend_plugin(backend)
+    with Kernel(plugins=[plugin], load_entry_points=False) as kernel:
+        report = kernel.run(
+            circuit,
+            backends=[backend.name],
+            options=RunOptions(**options),
+            execution=execution,
+        )
+
     return report.circuits[0].results[backend.name]
 
 
@@ -787,21 +804,15 @@ class BackendConformance:
         gates += [Gate("ry", (q,), (0.1 * q,)) for q in range(10)]
         prog = program(10, 10, *gates, *(Measure(q, q) for q in range(10)))
 
-        # TODO(#5): use the kernel's run timeout once worker processes land;
-        # a thread cannot be stopped, so a hung backend is only reported.
-        pool = concurrent.futures.ThreadPoolExecutor(1)
-        future = pool.submit(run_one, backend, prog, shots=1000, seed=self.seed)
-        try:
-            result = future.result(timeout=self.time_budget_s)
-        except concurrent.futures.TimeoutError:
-            pytest.fail(
-                f"{backend.name} did not finish a 10-qubit circuit within "
-                f"{self.time_budget_s} s",
-                pytrace=False,
-            )
-        finally:
-            pool.shutdown(wait=False)
+        # The kernel's own timeout: the worker is killed at the budget.
+        execution = ExecutionOptions(timeout_per_backend=self.time_budget_s)
 
+        result = run_one(backend, prog, shots=1000, seed=self.seed, execution=execution)
+
+        assert result.status is not Status.TIMEOUT, (
+            f"{backend.name} did not finish a 10-qubit circuit within "
+            f"{self.time_budget_s} s: {result.reason}"
+        )
         assert result.ok, result.reason
 
     def _noisy(self, backend: Backend, prog: Program, noise: NoiseModel) -> Any:
