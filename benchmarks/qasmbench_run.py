@@ -54,7 +54,7 @@ def main() -> int:
 def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folder", default=str(DEFAULT_FOLDER))
-    parser.add_argument("--backends", default="cirq,qiskit-aer")
+    parser.add_argument("--backends", default="cirq,lret,qiskit-aer")
     parser.add_argument("--shots", type=int, default=4000)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--memory-limit-mb", type=float, default=None)
@@ -96,7 +96,10 @@ def _rows(report: dict) -> tuple[list[list[str]], list[str]]:
             problems += _problems(name, backend, result, metrics)
         for pair in circuit["comparison"]["pairwise"]:
             rows.append(_pair_row(name, qubits, pair))
-            if pair["within_bound"] is False:
+            if (
+                pair["within_bound"] is False
+                or pair["verdict"]["agreement"] == "disagree"
+            ):
                 problems.append(
                     f"{pair['first']} and {pair['second']} differ on {name}"
                 )
@@ -109,6 +112,7 @@ def _row(name, qubits, backend, result, metrics, circuit) -> list[str]:
         return "N/A" if value is None else format(value, spec)
 
     verdict = {True: "within", False: "OUTSIDE", None: "N/A"}[metrics["within_bound"]]
+    chi2 = metrics["verdict"]
     note = result["reason"] or metrics["reason"] or ""
     if circuit["comparison"]["reference"] is None and result["status"] == "ok":
         note = f"no reference: {circuit['comparison']['reference_reason']}"
@@ -121,12 +125,15 @@ def _row(name, qubits, backend, result, metrics, circuit) -> list[str]:
         num(metrics["tvd"], ".4f"),
         num(metrics["shot_noise_bound"], ".4f"),
         verdict,
+        f"{chi2['agreement']} (p {num(chi2['p_value'], '.3g')})",
         note.replace("|", "/")[:110],
     ]
 
 
 def _pair_row(name, qubits, pair) -> list[str]:
     verdict = {True: "within", False: "OUTSIDE", None: "N/A"}[pair["within_bound"]]
+    chi2 = pair["verdict"]
+    p_value = "N/A" if chi2["p_value"] is None else format(chi2["p_value"], ".3g")
     return [
         name,
         str(qubits),
@@ -136,6 +143,7 @@ def _pair_row(name, qubits, pair) -> list[str]:
         f"{pair['tvd']:.4f}",
         f"{pair['shot_noise_bound']:.4f}",
         verdict,
+        f"{chi2['agreement']} (p {p_value})",
         "",
     ]
 
@@ -145,6 +153,8 @@ def _problems(name, backend, result, metrics) -> list[str]:
         return [f"{backend} failed on {name}: {result['reason']}"]
     if result["status"] == "ok" and metrics["within_bound"] is False:
         return [f"{backend} on {name}: TVD {metrics['tvd']:.4f} outside the bound"]
+    if metrics["verdict"]["agreement"] == "disagree":
+        return [f"{backend} on {name}: {metrics['verdict']['reason']}"]
     return []
 
 
@@ -157,7 +167,8 @@ def _table(rows, args, count, elapsed) -> str:
         "time ms",
         "TVD",
         "bound",
-        "verdict",
+        "bound verdict",
+        "chi-square",
         "note",
     ]
     lines = [
