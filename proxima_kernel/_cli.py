@@ -216,7 +216,7 @@ def _execution_options(command: Any) -> Any:
         ),
         click.option(
             "--memory-threshold-mb",
-            type=float,
+            type=click.FloatRange(min=0, min_open=True),
             help="Memory parallel runs may need together (adaptive; "
             "default: free memory).",
         ),
@@ -292,7 +292,7 @@ def _execution(
 @click.option(
     "--memory-limit-mb",
     type=float,
-    help="Refuse a backend whose state needs more (default: free memory).",
+    help="Refuse a backend whose state needs more (default: 90% of free memory).",
 )
 @click.option(
     "--reference-max-qubits",
