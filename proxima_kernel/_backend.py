@@ -143,6 +143,26 @@ class Backend:
 
         return details
 
+    @classmethod
+    def failure_message(
+        cls, cause: str, method: str, given: dict[str, Any] | None = None
+    ) -> str:
+        """A sentence on an engine failure, for the plugin's own error.
+
+        It names the backend, the ``method`` and the ``cause`` (the
+        engine's exception or status), and ends with the likely fix: the
+        backend options ``given`` for this backend when there are any,
+        otherwise a smaller circuit or fewer shots.
+        """
+        message = (
+            f"{cls.name} could not run the circuit with the {method} "
+            f"method: {cause.rstrip('.')}."
+        )
+        if given:
+            return f"{message} Check the backend options {given} given for {cls.name}."
+
+        return f"{message} A smaller circuit or fewer shots may fit."
+
     def estimate_memory_bytes(
         self, program: Program, options: RunOptions | None = None
     ) -> int:

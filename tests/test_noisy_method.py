@@ -1,4 +1,4 @@
-"""The Backend base: noisy method, memory estimate, refusal reasons."""
+"""The Backend base: noisy method, memory estimate, refusals, failures."""
 
 from __future__ import annotations
 
@@ -145,3 +145,23 @@ def test_run_details_of_an_ideal_run_hold_the_method_alone():
     details = DensityWhenNoisy().run_details(RunOptions(noise=NoiseModel()))
 
     assert details == {"method": "statevector"}
+
+
+def test_a_failure_message_names_backend_method_cause_and_the_options():
+    message = DensityWhenNoisy.failure_message(
+        "MemoryError: out of memory.", "density_matrix", {"precision": "single"}
+    )
+
+    assert message == (
+        "density-when-noisy could not run the circuit with the density_matrix "
+        "method: MemoryError: out of memory. Check the backend options "
+        "{'precision': 'single'} given for density-when-noisy."
+    )
+
+
+def test_a_failure_message_without_options_suggests_a_smaller_run():
+    message = DensityWhenNoisy.failure_message("status ERROR", "statevector")
+
+    assert message.endswith(
+        "statevector method: status ERROR. A smaller circuit or fewer shots may fit."
+    )

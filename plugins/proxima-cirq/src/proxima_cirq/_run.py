@@ -198,7 +198,7 @@ def _engine(setup: RunSetup, step: Any) -> Any:
         return step(setup)
     except Exception as exc:  # noqa: BLE001 - translate at the boundary
         cause = f"{type(exc).__name__}: {exc}"
-        raise CirqRunError(_failure_message(setup, cause)) from exc
+        raise CirqRunError(_failure(setup, cause)) from exc
 
 
 def _final_state(setup: RunSetup) -> np.ndarray:
@@ -349,21 +349,14 @@ def _flipped(table: np.ndarray, width: int, flip: float) -> np.ndarray:
     return tensor.ravel()
 
 
-def _failure_message(setup: RunSetup, cause: str) -> str:
-    message = (
-        f"cirq could not run the circuit with the {setup.method} method: "
-        f"{cause.rstrip('.')}."
-    )
-    if setup.simulator_options:
-        return (
-            f"{message} Check the backend options {setup.simulator_options} "
-            f"given for cirq."
-        )
-    return f"{message} A smaller circuit or fewer shots may fit."
-
-
 def _backend_class() -> type[Backend]:
     # Imported here: the backend module imports this one.
     from proxima_cirq._backend import CirqBackend
 
     return CirqBackend
+
+
+def _failure(setup: RunSetup, cause: str) -> str:
+    return _backend_class().failure_message(
+        cause, setup.method, setup.simulator_options
+    )

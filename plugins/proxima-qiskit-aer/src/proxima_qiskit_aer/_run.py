@@ -103,11 +103,11 @@ def run(setup: RunSetup) -> Result:
         result = simulator.run(setup.circuit, **setup.run_options).result()
     except Exception as exc:  # noqa: BLE001 - translate at the boundary
         cause = f"{type(exc).__name__}: {exc}"
-        raise AerRunError(_failure_message(setup, cause)) from exc
+        raise AerRunError(_failure(setup, cause)) from exc
 
     if not result.success:
         status = result.results[0].status if result.results else result.status
-        raise AerRunError(_failure_message(setup, str(status)))
+        raise AerRunError(_failure(setup, str(status)))
     return result
 
 
@@ -230,21 +230,14 @@ def _kernel_probabilities(
     }
 
 
-def _failure_message(setup: RunSetup, cause: str) -> str:
-    message = (
-        f"qiskit-aer could not run the circuit with the {setup.method} "
-        f"method: {cause.rstrip('.')}."
-    )
-    if setup.simulator_options:
-        return (
-            f"{message} Check the backend options "
-            f"{setup.simulator_options} given for qiskit-aer."
-        )
-    return f"{message} A smaller circuit or fewer shots may fit."
-
-
 def _backend_class() -> type[Backend]:
     # Imported here: the backend module imports this one.
     from proxima_qiskit_aer._backend import AerBackend
 
     return AerBackend
+
+
+def _failure(setup: RunSetup, cause: str) -> str:
+    return _backend_class().failure_message(
+        cause, setup.method, setup.simulator_options
+    )
