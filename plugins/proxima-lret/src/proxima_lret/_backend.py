@@ -132,10 +132,14 @@ class LRETBackend(Backend):
         )
 
         width = program.num_clbits
-        distribution = {_key(k, w=width): p for k, p in outcome.probabilities.items()}
+        distribution = (
+            None
+            if outcome.probabilities is None
+            else {_key(k, w=width): p for k, p in outcome.probabilities.items()}
+        )
         found = self.details(program, options, settings, outcome)
         decided = bool(program.measurements()) and not program.features()
-        if program.measurements() and not decided:
+        if program.measurements() and not decided and distribution:
             # The kernel's contract keeps ``probabilities`` for outcomes the
             # final state decides; LRET's branching makes this one exact too.
             found["distribution"] = distribution

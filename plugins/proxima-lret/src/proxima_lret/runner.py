@@ -27,6 +27,11 @@ import numpy as np
 from proxima_lret.fusion import Kraus, Unitary, fuse
 from proxima_lret.simulator import LRETState
 
+#: The most bits read from the final state for which an outcome keeps its
+#: distribution as a dictionary (2^20 entries at most), as the cirq and
+#: qiskit-aer backends keep ``probabilities``.
+MAX_DICT_BITS = 20
+
 
 @dataclass
 class Measure:
@@ -42,7 +47,7 @@ class Measure:
 class Outcome:
     """What a run produced; keys are integers, bit ``c`` is clbit ``c``."""
 
-    probabilities: dict[int, float]
+    probabilities: dict[int, float] | None
     counts: dict[int, int]
     final_rank: int
     max_rank_seen: int
@@ -119,12 +124,12 @@ def run(
         peak = max(peak, max(s.max_rank_seen for s in branches.values()))
 
     flips = {c: ops[i].flip for c, i in wiring.items()}
-    probs = _distribution(branches, num_qubits, wiring, ops, flips)
-    counts = sample(probs, shots, seed)
+    records, weights = _distribution(branches, wiring, ops, flips)
+    counts = sample(records, weights, shots, seed)
 
     states = list(branches.values())
     return Outcome(
-        probabilities=probs,
+        probabilities=_as_dict(records, weights, len(wiring)),
         counts=counts,
         final_rank=sum(s.rank for s in states),
         max_rank_seen=peak,
@@ -136,16 +141,21 @@ def run(
     )
 
 
-def sample(probs: dict[int, float], shots: int, seed: int | None) -> dict[int, int]:
-    """``shots`` seeded draws from ``probs``: the same seed, the same counts."""
-    keys = sorted(probs)
-    if not keys or shots <= 0:
+def sample(
+    records: np.ndarray, weights: np.ndarray, shots: int, seed: int | None
+) -> dict[int, int]:
+    """``shots`` seeded draws of ``records`` with probabilities ``weights``.
+
+    The same seed gives the same counts. Only drawn records are returned,
+    so a broad distribution over many bits costs no more than its arrays.
+    """
+    if not len(records) or shots <= 0:
         return {}
     rng = np.random.default_rng(seed)
-    weights = np.array([probs[k] for k in keys])
     draws = rng.multinomial(shots, weights / weights.sum())
+    drawn = np.flatnonzero(draws)
 
-    return {k: int(c) for k, c in zip(keys, draws, strict=True) if c}
+    return {int(records[i]): int(draws[i]) for i in drawn}
 
 
 def _plan_measurements(ops: Sequence[Any]) -> tuple[set[int], dict[int, int]]:
@@ -245,29 +255,78 @@ def _merge_into(out: dict[int, LRETState], key: int, state: LRETState) -> None:
 
 def _distribution(
     branches: dict[int, LRETState],
-    num_qubits: int,
     wiring: dict[int, int],
     ops: Sequence[Any],
     flips: dict[int, float],
-) -> dict[int, float]:
+) -> tuple[np.ndarray, np.ndarray]:
+    """The records of the classical bits and their normalised probabilities.
+
+    Records ascend; bit ``c`` of a record is clbit ``c``. Bits read from
+    the final state come from each branch's marginal, the others from the
+    branch's key. Arrays throughout: a 26-bit marginal has 2^26 entries.
+    """
     clbits = sorted(wiring)
     qubits = [ops[wiring[c]].qubit for c in clbits]
     mask = sum(1 << c for c in clbits)
-    total: dict[int, float] = {}
+    records, weights = [], []
     for key, state in branches.items():
-        weight = state.trace
-        if weight <= 0:
+        if state.trace <= 0:
             continue
         marginal = state.marginal(qubits) if qubits else np.ones(1)
         marginal = _apply_flips(marginal, [flips[c] for c in clbits])
-        base = key & ~mask
-        for index in np.flatnonzero(marginal > 0):
-            record = base
-            for bit, c in enumerate(clbits):
-                record |= ((int(index) >> bit) & 1) << c
-            total[record] = total.get(record, 0.0) + weight * float(marginal[index])
-    norm = math.fsum(total.values())
-    return {k: v / norm for k, v in sorted(total.items()) if v / norm > 1e-15}
+        found = np.flatnonzero(marginal > 0)
+        records.append(_scatter(found, clbits, key & ~mask))
+        weights.append(state.trace * marginal[found])
+
+    if not records:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    if len(records) == 1:
+        # One branch: its records already ascend without repeats.
+        unique, total = records[0], weights[0]
+    else:
+        # Branches with different keys can land on one record (a bit
+        # rewritten by a deferred measurement): add them up.
+        unique, where = np.unique(np.concatenate(records), return_inverse=True)
+        total = np.bincount(where, weights=np.concatenate(weights))
+    total = total / total.sum()
+    keep = total > 1e-15
+
+    return unique[keep], total[keep]
+
+
+def _scatter(indices: np.ndarray, clbits: list[int], base: int) -> np.ndarray:
+    """Records with bit ``i`` of each index moved to clbit ``clbits[i]``.
+
+    ``clbits`` ascend, so the records ascend with the indices.
+    """
+    # Python integers once a record no longer fits in 63 bits.
+    wide = base.bit_length() > 62 or max(clbits, default=0) > 62
+    dtype = object if wide else np.int64
+    indices = indices.astype(dtype)
+    first = clbits[0] if clbits else 0
+    if clbits == list(range(first, first + len(clbits))):
+        # One run of clbits (the usual ``measure q -> c``): a single shift.
+        return (indices << first) | base
+
+    records = np.full(indices.shape, base, dtype=dtype)
+    for bit, clbit in enumerate(clbits):
+        records |= ((indices >> bit) & 1) << clbit
+
+    return records
+
+
+def _as_dict(
+    records: np.ndarray, weights: np.ndarray, read_bits: int
+) -> dict[int, float] | None:
+    """The distribution as ``{record: p}``, or None past ``MAX_DICT_BITS``.
+
+    Past that many bits read from the final state the dictionary could
+    hold millions of entries; the counts still come from the arrays.
+    """
+    if read_bits > MAX_DICT_BITS:
+        return None
+
+    return {int(r): float(w) for r, w in zip(records, weights, strict=True)}
 
 
 def _apply_flips(marginal: np.ndarray, flips: list[float]) -> np.ndarray:
