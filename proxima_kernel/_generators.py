@@ -36,9 +36,11 @@ from proxima_kernel._model import Circuit
 
 FORMAT = "generator"
 
-#: The largest generated circuit: its qubits, and the layers of random.
-MAX_QUBITS = 1000
-MAX_DEPTH = 10_000
+#: The most gates a generated circuit may have. The text goes through the
+#: same OpenQASM parser as a file, which reads about a thousand statements
+#: a second; larger specs would spend minutes there before any backend could
+#: refuse them.
+MAX_GATES = 20_000
 
 _FORMS = "ghz:N, qft:N or random:N:DEPTH:SEED"
 _HEADER = 'OPENQASM 2.0;\ninclude "qelib1.inc";\n'
@@ -66,7 +68,7 @@ def generate(spec: str) -> Circuit:
         raise _usage(spec, f"{kind!r} is not a built-in generator")
 
     build, arity = _GENERATORS[kind]
-    numbers = _numbers(spec, rest, arity)
+    numbers = _numbers(spec, kind, rest, arity)
     text = build(*numbers)
     name = "_".join([kind, *map(str, numbers)])
     circuit = load_qasm(text, name=name)
@@ -79,7 +81,7 @@ def generate(spec: str) -> Circuit:
     )
 
 
-def _numbers(spec: str, rest: str, arity: int) -> list[int]:
+def _numbers(spec: str, kind: str, rest: str, arity: int) -> list[int]:
     parts = rest.split(":") if rest else []
     if len(parts) != arity:
         wanted = "1 number" if arity == 1 else f"{arity} numbers"
@@ -97,12 +99,13 @@ def _numbers(spec: str, rest: str, arity: int) -> list[int]:
             else "N and DEPTH must be at least 1 and SEED at least 0"
         )
         raise _usage(spec, problem)
-    if numbers[0] > MAX_QUBITS or (arity == 3 and numbers[1] > MAX_DEPTH):
+    gates = _GATE_COUNTS[kind](*numbers)
+    if gates > MAX_GATES:
         raise _usage(
             spec,
-            f"generators build at most {MAX_QUBITS} qubits and depth "
-            f"{MAX_DEPTH}; no simulator holds more than a few dozen qubits "
-            f"exactly, and larger specs only cost time to write out",
+            f"it would have {gates:,} gates, and generators build at most "
+            f"{MAX_GATES:,} (parsing more takes minutes); use fewer qubits "
+            f"or layers, or write the circuit to a QASM file",
         )
 
     return numbers
@@ -164,4 +167,18 @@ _GENERATORS: dict[str, tuple[Callable[..., str], int]] = {
     "ghz": (_ghz, 1),
     "qft": (_qft, 1),
     "random": (_random, 3),
+}
+
+
+def _random_gates(n: int, depth: int, seed: int) -> int:
+    # A u3 on every qubit per layer; cx pairs from qubit 0 in even layers,
+    # from qubit 1 in odd ones.
+    return depth * n + (depth + 1) // 2 * (n // 2) + depth // 2 * ((n - 1) // 2)
+
+
+#: How many gates (measurements aside) each generator writes.
+_GATE_COUNTS: dict[str, Callable[..., int]] = {
+    "ghz": lambda n: n,
+    "qft": lambda n: (n + 1) // 2 + n + n * (n - 1) // 2 + n // 2,
+    "random": _random_gates,
 }

@@ -11,7 +11,12 @@ import pytest
 from proxima_kernel import _ir as ir
 from proxima_kernel._errors import CircuitError
 from proxima_kernel._gates import gate_matrix
-from proxima_kernel._generators import generate, is_generator_spec
+from proxima_kernel._generators import (
+    _GATE_COUNTS,
+    _numbers,
+    generate,
+    is_generator_spec,
+)
 from proxima_kernel._qasm import load_qasm
 
 
@@ -120,6 +125,8 @@ def test_random_angles_are_the_seeded_values_rounded_to_six_decimals():
         ("random:3:2", "takes 3 numbers"),
         ("random:3:0:1", "DEPTH must be at least 1"),
         ("qft:2:2", "takes 1 number"),
+        ("qft:1000", "it would have 501,500 gates"),
+        ("random:40:1000:1", "at most 20,000"),
     ],
 )
 def test_bad_specs_explain_the_valid_forms(spec, problem):
@@ -150,3 +157,22 @@ def test_seed_zero_is_allowed():
 )
 def test_is_generator_spec_recognises_generator_names(spec, expected):
     assert is_generator_spec(spec) is expected
+
+
+@pytest.mark.parametrize(
+    "spec", ["ghz:7", "qft:1", "qft:6", "qft:7", "random:5:4:2", "random:6:3:0"]
+)
+def test_the_gate_count_behind_the_cap_is_the_number_written(spec):
+    kind, *numbers = spec.split(":")
+    circuit = generate(spec)
+
+    written = sum(1 for _ in circuit.program.gates())
+
+    assert _GATE_COUNTS[kind](*map(int, numbers)) == written
+
+
+def test_the_cap_falls_between_qft_198_and_qft_199():
+    assert _numbers("qft:198", "qft", "198", 1) == [198]
+
+    with pytest.raises(CircuitError, match="would have 20,099 gates"):
+        _numbers("qft:199", "qft", "199", 1)
