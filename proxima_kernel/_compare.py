@@ -323,8 +323,13 @@ def compare(
     *,
     states: Mapping[str, Any] | None = None,
     reference_state: Any = None,
+    measured: bool = True,
 ) -> Comparison:
-    """Metrics, verdicts and a recommendation for one circuit's backends."""
+    """Metrics, verdicts and a recommendation for one circuit's backends.
+
+    A circuit that ``measured`` nothing has counts that say nothing (every
+    shot reads the same empty record): its pairs are not compared.
+    """
     states = states or {}
     comparison = Comparison(
         reference=dict(reference) if reference is not None else None,
@@ -337,7 +342,7 @@ def compare(
             metrics.state_fidelity = state_fidelity(states.get(name), reference_state)
         comparison.per_backend[name] = metrics
 
-    sampled = {n: r for n, r in results.items() if r.ok and r.counts}
+    sampled = {n: r for n, r in results.items() if r.ok and r.counts and measured}
     for first, second in itertools.combinations(sorted(sampled), 2):
         pair = _pair(sampled[first], sampled[second], reference)
         pair.state_fidelity = state_fidelity(states.get(first), states.get(second))
@@ -368,7 +373,9 @@ def _against_reference(
     bound = shot_noise_bound(reference, result.shots)
     exact = None
     if result.probabilities:
-        exact = exact_agreement(result.probabilities, reference)
+        exact = exact_agreement(
+            result.probabilities, reference, TOLERANCE + _approximation(result)
+        )
     return Metrics(
         tvd=distance,
         hellinger_fidelity=hellinger_fidelity(observed, reference),
@@ -377,6 +384,18 @@ def _against_reference(
         reason=_vacuous(bound, result.shots, len(reference)),
         verdict=_both(goodness_of_fit(result.counts, reference), exact),
     )
+
+
+def _approximation(result: BackendResult) -> float:
+    """The certified distance of a backend's exact answer from the truth.
+
+    A backend that approximates on purpose (LRET truncates its state)
+    reports ``details["truncation_bound"]``, a bound on the trace
+    distance, and so on the TVD of every outcome distribution; an exact
+    comparison allows that much more.
+    """
+    bound = result.details.get("truncation_bound")
+    return float(bound) if isinstance(bound, (int, float)) and bound > 0 else 0.0
 
 
 def _verdict(distance: float, bound: float) -> bool | None:
@@ -414,7 +433,8 @@ def _pair(
     distance = tvd(p, q)
     exact = None
     if first.probabilities and second.probabilities:
-        exact = exact_agreement(first.probabilities, second.probabilities)
+        tolerance = TOLERANCE + _approximation(first) + _approximation(second)
+        exact = exact_agreement(first.probabilities, second.probabilities, tolerance)
     return PairMetric(
         first=first.backend,
         second=second.backend,
@@ -498,6 +518,12 @@ def _agrees(
         )
 
     verdicts = [m.verdict for m in comparison.pairwise if name in (m.first, m.second)]
+    if not verdicts:
+        # Agreeing with nobody is no evidence: no pass without a test.
+        return False, (
+            f"{name} cannot be judged: there is no exact reference "
+            f"({comparison.reference_reason}) and no pair to compare it with."
+        )
     if not result.counts or any(v.agrees is False for v in verdicts):
         return False, f"{name} has no counts or disagrees with another backend."
     return True, (

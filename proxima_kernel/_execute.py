@@ -418,7 +418,12 @@ def _analyse(context: RunContext, task: Task) -> None:
         for name in context.request.backends
     }
     report.comparison = compare(
-        report.results, reference, why_not, states=states, reference_state=state
+        report.results,
+        reference,
+        why_not,
+        states=states,
+        reference_state=state,
+        measured=bool(circuit.program.measurements()),
     )
 
     found, failures = context.kernel.call_each_reporting(

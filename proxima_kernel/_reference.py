@@ -46,12 +46,24 @@ def reference_with_state(
     return outcome_distribution(state, program), state, None
 
 
+#: How a reason names each of :meth:`Program.features`.
+_FEATURE_NAMES = {
+    "conditional": "classically controlled gates",
+    "mid-circuit measurement": "mid-circuit measurement",
+    "reset": "reset",
+}
+
+
 def _why_no_reference(program: Program, max_qubits: int) -> str | None:
     if not program.measurements():
         return "the circuit measures nothing"
     features = program.features()
     if features:
-        return f"the circuit uses {', '.join(sorted(features))}"
+        named = " and ".join(_FEATURE_NAMES[f] for f in sorted(features))
+        return (
+            f"the circuit uses {named}, so its outcomes do not follow from "
+            f"one final state"
+        )
     if program.num_qubits > max_qubits:
         return (
             f"the circuit has {program.num_qubits} qubits, more than the "

@@ -109,3 +109,51 @@ def test_the_bound_shrinks_as_one_over_root_shots():
     large = shot_noise_bound(BELL, 100_000)
 
     assert small / large == pytest.approx(10.0)
+
+
+def test_a_circuit_that_measures_nothing_gives_no_pair_a_verdict():
+    # Found by a new-user run: two backends that read only the empty record
+    # were paired as "agree, p = 1" and one was recommended.
+    results = {"a": ok("a", {"": 100}), "b": ok("b", {"": 100})}
+
+    comparison = compare(results, None, "the circuit measures nothing", measured=False)
+
+    assert comparison.pairwise == []
+    assert all(m.verdict.agrees is None for m in comparison.per_backend.values())
+    assert comparison.recommendation.backend is None
+
+
+def test_an_exact_answer_may_differ_by_the_truncation_bound_it_reports():
+    # Found by a new-user run: LRET's exact probabilities of a noisy GHZ
+    # state differed from cirq's by 6.3e-4, within its bound of 8.5e-4, and
+    # the pair was called a disagreement.
+    exact = {"000": 0.4985, "111": 0.4985, "001": 0.003}
+    truncated = {"000": 0.4988, "111": 0.4988, "001": 0.0024}
+    counts = {"000": 500, "111": 500}
+
+    def with_probabilities(name, probabilities, **details):
+        result = ok(name, counts)
+        result.probabilities = probabilities
+        result.details.update(details)
+        return result
+
+    certified = compare(
+        {
+            "cirq": with_probabilities("cirq", exact),
+            "lret": with_probabilities("lret", truncated, truncation_bound=8.5e-4),
+        },
+        None,
+        "the run is noisy",
+    )
+    uncertified = compare(
+        {
+            "cirq": with_probabilities("cirq", exact),
+            "other": with_probabilities("other", truncated),
+        },
+        None,
+        "the run is noisy",
+    )
+
+    assert certified.pairwise[0].verdict.agrees is True
+    assert uncertified.pairwise[0].verdict.agrees is False
+    assert uncertified.pairwise[0].verdict.statistic == pytest.approx(6e-4)

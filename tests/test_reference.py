@@ -79,7 +79,10 @@ def test_ghz_and_qft_generators_have_their_textbook_distributions():
             "mid-circuit measurement",
         ),
         ("qreg q[1]; creg c[1]; reset q[0]; measure q -> c;", "reset"),
-        ("qreg q[1]; creg c[1]; if (c == 1) x q[0]; measure q -> c;", "conditional"),
+        (
+            "qreg q[1]; creg c[1]; if (c == 1) x q[0]; measure q -> c;",
+            "classically controlled gates",
+        ),
     ],
 )
 def test_circuits_without_a_final_state_answer_have_no_reference(body, why):
