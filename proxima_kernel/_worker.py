@@ -37,7 +37,8 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable
+import types
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import attrs
@@ -292,7 +293,8 @@ class Worker:
             daemon=True,
         )
         started = time.perf_counter()
-        self.process.start()
+        with _main_hidden():
+            self.process.start()
         child.close()
         self.start_ms: float | None = None
         self._started = started
@@ -513,6 +515,25 @@ def _pickled(backend: Backend) -> tuple[bytes | None, str]:
             f"backend {backend.name!r} cannot be pickled for a worker "
             f"process ({type(exc).__name__}: {exc})"
         )
+
+
+@contextlib.contextmanager
+def _main_hidden() -> Iterator[None]:
+    """Start a worker without telling it the caller's ``__main__``.
+
+    multiprocessing makes each child import the parent's main script
+    again. A worker needs nothing from it (a backend defined there is never
+    sent to one, see :func:`_pickled`), and the import would re-run a
+    script that lacks an ``if __name__ == "__main__"`` guard in every
+    worker, or fail outright under ``python -``. A bare module stands in
+    for ``__main__`` while the child's start-up data is gathered.
+    """
+    real = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = real
 
 
 _CONTEXT: Any = None

@@ -242,3 +242,47 @@ def test_an_unpicklable_installed_backend_is_rebuilt_in_its_worker(monkeypatch):
     result = report.circuits[0].results["qiskit-aer"]
     assert result.status is Status.OK, result.reason
     assert result.isolation == "process"
+
+
+UNGUARDED_SCRIPT = """
+from proxima_kernel import Kernel, _builtins, hookimpl
+from proxima_kernel.testing import ReferenceBackend
+
+
+class Plugin:
+    @hookimpl
+    def proxima_register_backends(self, register):
+        register(ReferenceBackend())
+
+
+kernel = Kernel(plugins=[Plugin(), _builtins], load_entry_points=False)
+report = kernel.run(["ghz:3"], backends=["reference"], shots=100, seed=1)
+result = report.circuits[0].results["reference"]
+print(result.status, result.isolation, sorted(result.counts))
+"""
+
+
+@pytest.mark.parametrize("how", ["file", "stdin"])
+def test_a_script_without_a_main_guard_runs_its_backends_in_workers(tmp_path, how):
+    # Found by a new-user run: the README's example, saved as a script with
+    # no `if __name__ == "__main__":`, was imported again by every worker,
+    # which failed while starting; under `python -` it could not be found.
+    import subprocess
+    import sys
+
+    script = tmp_path / "example.py"
+    script.write_text(UNGUARDED_SCRIPT)
+    command = [sys.executable, str(script) if how == "file" else "-"]
+
+    done = subprocess.run(
+        command,
+        input=None if how == "file" else UNGUARDED_SCRIPT,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok process ['000', '111']"
+    assert "Traceback" not in done.stderr
