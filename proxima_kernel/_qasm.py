@@ -143,6 +143,7 @@ def load_qasm(
     """
     version = _header_version(text)
     tree = _parse(_as_parsable(text, version), path)
+    _check_version(tree, text, path)
     fmt = "qasm3" if tree.version is None else _format_of(tree.version)
     program = _Lowerer(path, fmt).lower(tree)
 
@@ -211,6 +212,25 @@ def _as_parsable(text: str, major: str | None) -> str:
     if major == "2":
         return text.replace("^", "**")
     return text
+
+
+def _check_version(tree: ast.Program, text: str, path: str | None) -> None:
+    """Refuse a header other than OpenQASM 2.x or 3.x.
+
+    The reference parser takes any number; reading ``OPENQASM 4.0;`` with
+    OpenQASM 3's rules would run a language nobody wrote.
+    """
+    if tree.version is None or tree.version.split(".")[0] in ("2", "3"):
+        return
+
+    header = _HEADER.match(text)
+    line = text.count("\n", 0, header.end()) + 1 if header else None
+    message = (
+        f"'OPENQASM {tree.version};' names a version Proxima does not read; "
+        f"it reads OpenQASM 2 and 3. Change the header to 'OPENQASM 2.0;' "
+        f"or 'OPENQASM 3.0;' to match the file's language."
+    )
+    raise CircuitSyntaxError(message, path=path, line=line)
 
 
 def _format_of(version: str) -> str:

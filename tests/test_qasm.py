@@ -425,3 +425,13 @@ def test_an_empty_file_is_a_syntax_error():
     error = syntax_error("// only a comment\n")
 
     assert "holds no OpenQASM statements" in str(error)
+
+
+@pytest.mark.parametrize("version", ["4.0", "1.5"])
+def test_a_version_other_than_2_or_3_is_refused_at_its_header(version):
+    # Found by a new-user run: 'OPENQASM 4.0;' ran as OpenQASM 3.
+    error = syntax_error(f"// a circuit\nOPENQASM {version};\nqubit q;\nx q;\n")
+
+    assert error.line == 2
+    assert f"'OPENQASM {version};' names a version Proxima does not read" in str(error)
+    assert "'OPENQASM 3.0;'" in str(error)
