@@ -28,6 +28,7 @@ import pluggy
 from proxima_kernel import _log, hookspecs
 from proxima_kernel._backend import Backend
 from proxima_kernel._discovery import (
+    ACTIVE,
     BLOCKED,
     DISABLED,
     FAILED,
@@ -551,19 +552,38 @@ class Kernel:
         if names is None:
             names = sorted(installed)
         unknown = [n for n in names if n not in installed]
+        listed = ", ".join(sorted(installed)) or "none"
+        held_back = [why for n in unknown if (why := self._held_back(n))]
+        if held_back:
+            raise UsageError(f"{' '.join(held_back)} Available backends: {listed}.")
         if unknown:
             raise UsageError(
                 f"Unknown backend {', '.join(map(repr, unknown))}. Installed "
-                f"backends: {', '.join(sorted(installed)) or 'none'}. Install "
-                f"a backend plugin (e.g. pip install proxima-cirq) or check "
-                f"the spelling."
+                f"backends: {listed}. Install a backend plugin (e.g. pip "
+                f"install proxima-cirq) or check the spelling."
             )
         if not names:
             raise UsageError(
-                "No backend is installed or selected. Install a backend "
-                "plugin, e.g. pip install proxima-cirq."
+                f"No backend was selected. Installed backends: {listed}; "
+                f"name some with --backends, or install a backend plugin, "
+                f"e.g. pip install proxima-cirq."
             )
         return tuple(dict.fromkeys(names))
+
+    def _held_back(self, name: str) -> str | None:
+        """Why the plugin of the same name is not active, if it is not.
+
+        A backend is usually named like its plugin; an inactive plugin
+        registered nothing, so its backends look uninstalled.
+        """
+        info = self.plugins.get(name)
+        if info is None or info.status == ACTIVE:
+            return None
+
+        return (
+            f"The backend {name!r} is not available: the plugin {info.label} "
+            f"is {info.status} ({info.reason})."
+        )
 
     def _check_exporters(
         self, names: Sequence[str], out_dir: str | None

@@ -9,7 +9,7 @@ import types
 import pytest
 import structlog
 
-from proxima_kernel import Kernel, PluginError, hookimpl
+from proxima_kernel import Kernel, PluginError, UsageError, hookimpl
 from proxima_kernel.testing import (
     ReferenceBackend,
     backend_plugin,
@@ -383,3 +383,31 @@ def test_what_a_plugin_prints_at_import_goes_to_stderr(capsys):
     captured = capsys.readouterr()
     assert captured.out == ""
     assert "hello from a plugin" in captured.err
+
+
+def test_asking_for_the_backend_of_a_blocked_plugin_says_it_is_blocked():
+    # Found by a new-user run: `-p no:cirq run --backends cirq` said cirq
+    # was not installed and to pip install it.
+    points = [fake_entry_point(n, good_plugin(n)) for n in ("a", "b", "c")]
+    kernel = make_kernel(
+        entry_points=points, blocked={"a": "blocked by flag -p no:a"}, disabled=["b"]
+    )
+
+    with pytest.raises(UsageError) as raised:
+        kernel.run(["ghz:2"], backends=["a", "b"])
+
+    message = str(raised.value)
+    assert "The backend 'a' is not available: the plugin 'a'" in message
+    assert "is blocked (blocked by flag -p no:a)" in message
+    assert "The backend 'b' is not available" in message and "is disabled" in message
+    assert message.endswith("Available backends: c.")
+    assert "pip install" not in message
+
+
+def test_an_empty_backend_list_names_the_installed_backends():
+    kernel = make_kernel(entry_points=[fake_entry_point("c", good_plugin("c"))])
+
+    with pytest.raises(
+        UsageError, match="No backend was selected. Installed backends: c;"
+    ):
+        kernel.run(["ghz:2"], backends=[])
