@@ -615,8 +615,22 @@ def plugins_check() -> None:
     is_flag=True,
     help="Write ./proxima.toml instead of the user config file.",
 )
-def plugins_disable(name: str, project: bool) -> None:
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Disable a name no installed plugin has (e.g. before installing it).",
+)
+def plugins_disable(name: str, project: bool, force: bool) -> None:
     """Turn the plugin NAME off persistently (in a config file)."""
+    installed = _installed_plugin_names()
+    if name not in installed and not force:
+        _fail(
+            f"No installed plugin is named {name!r}, so nothing was written. "
+            f"Installed plugins: {', '.join(sorted(installed)) or 'none'}. "
+            f"Check the spelling, or pass --force to disable it before it is "
+            f"installed.",
+            EXIT_USAGE,
+        )
     _set_disabled(name, project, disabled=True)
 
 
@@ -632,9 +646,15 @@ def plugins_enable(name: str, project: bool) -> None:
     _set_disabled(name, project, disabled=False)
 
 
+def _installed_plugin_names() -> set[str]:
+    """Names of the installed plugins' entry points, none of them loaded."""
+    import importlib.metadata
+
+    return {point.name for point in importlib.metadata.entry_points(group="proxima")}
+
+
 def _set_disabled(name: str, project: bool, *, disabled: bool) -> None:
     """Edit a config file without loading any plugin, broken ones included."""
-    import importlib.metadata
     from pathlib import Path
 
     from proxima_kernel._config import set_disabled, user_config_path
@@ -644,8 +664,7 @@ def _set_disabled(name: str, project: bool, *, disabled: bool) -> None:
     verb = "disabled" if disabled else "enabled"
     click.echo(f"{name} {verb} in {path}" + ("" if changed else " (no change)"))
 
-    points = importlib.metadata.entry_points(group="proxima")
-    if name not in {point.name for point in points}:
+    if name not in _installed_plugin_names():
         click.echo(f"note: no installed plugin is named {name!r}.")
     still = _config().disabled.get(name)
     if not disabled and still:

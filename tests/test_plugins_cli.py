@@ -93,6 +93,23 @@ def test_disable_persists_and_enable_undoes_it(tmp_path, env):
     assert listing(tmp_path, env)["bad-dep"]["status"] == "failed"
 
 
+def test_disabling_a_name_no_plugin_has_is_refused_unless_forced(tmp_path, env):
+    # Found by a new-user run: a typo was written to the config silently.
+    config = tmp_path / "xdg" / "proxima" / "config.toml"
+
+    refused = proxima("plugins", "disable", "bad-dpe", cwd=tmp_path, env=env)
+
+    assert refused.returncode == 2
+    assert "No installed plugin is named 'bad-dpe'" in refused.stderr
+    assert "bad-dep" in refused.stderr and "--force" in refused.stderr
+    assert not config.exists()
+
+    forced = proxima("plugins", "disable", "later", "--force", cwd=tmp_path, env=env)
+
+    assert forced.returncode == 0, forced.stderr
+    assert "later" in config.read_text()
+
+
 @needs_aer
 def test_disabling_every_bad_plugin_makes_strict_mode_pass(tmp_path, env):
     for name in BAD_NAMES:
