@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,7 +16,7 @@ from proxima_kernel._errors import (
 from proxima_kernel._gates import gate_matrix
 from proxima_kernel._qasm import load_qasm, load_qasm_file
 
-from kernel_support import QASMBENCH
+from kernel_support import QASMBENCH, qasmbench_files
 
 V2 = 'OPENQASM 2.0;\ninclude "qelib1.inc";\n'
 V3 = 'OPENQASM 3.0;\ninclude "stdgates.inc";\n'
@@ -72,12 +71,7 @@ def G(name, *qubits, params=(), condition=None) -> ir.Gate:  # noqa: N802 - read
 # --- the benchmark files -------------------------------------------------
 
 
-def _benchmarks() -> list[Path]:
-    return sorted(QASMBENCH.glob("*.qasm")) if QASMBENCH.is_dir() else []
-
-
-@pytest.mark.skipif(not QASMBENCH.is_dir(), reason="no shared circuits")
-@pytest.mark.parametrize("file", _benchmarks(), ids=lambda p: p.stem)
+@pytest.mark.parametrize("file", qasmbench_files(), ids=lambda p: p.stem)
 def test_every_benchmark_lowers_with_its_declared_sizes(file):
     circuit = load_qasm_file(file)
 
