@@ -425,7 +425,10 @@ def _print_pairs(console: Any, comparison: Any) -> None:
 def _print_findings(console: Any, circuit_report: Any) -> None:
     recommendation = circuit_report.comparison.recommendation
     if recommendation.reasons:
-        console.print(f"  {recommendation.reasons[0]}")
+        # The chosen backend comes first; when there is none, the last
+        # reason says why (each backend's own stands in the report).
+        chosen = recommendation.backend is not None
+        console.print(f"  {recommendation.reasons[0 if chosen else -1]}")
     for problem in circuit_report.analysis_errors:
         console.print(f"  [yellow]analysis:[/yellow] {problem}")
 

@@ -483,7 +483,7 @@ def recommend(
             agreeing.append(name)
 
     if not agreeing:
-        reasons.append("No backend can be recommended: none agrees.")
+        reasons.append(f"No backend can be recommended: {_why_none(results)}.")
         return Recommendation(None, reasons)
 
     best = min(agreeing, key=lambda n: results[n].execution_time_ms or math.inf)
@@ -499,6 +499,14 @@ def recommend(
         f"backend(s) that agree with {basis}.",
     )
     return Recommendation(best, reasons)
+
+
+def _why_none(results: Mapping[str, BackendResult]) -> str:
+    if not any(result.ok for result in results.values()):
+        return "no backend ran successfully"
+    if not any(result.ok and result.counts for result in results.values()):
+        return "no backend returned counts"
+    return "none was judged to agree"
 
 
 def _agrees(

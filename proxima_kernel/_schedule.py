@@ -87,8 +87,13 @@ def _adapt(
     budget, budget_text = _budget(options, free_bytes)
     needs = f"the {width} largest together need an estimated {format_bytes(together)}"
 
-    if width < 2:
+    if not estimates:
+        why = "every backend was refused up front, so nothing runs"
+        return SEQUENTIAL, 1, f"ADAPTIVE chose SEQUENTIAL: {why}."
+    if len(estimates) == 1:
         return SEQUENTIAL, 1, "ADAPTIVE chose SEQUENTIAL: only one backend runs."
+    if width < 2:
+        return SEQUENTIAL, 1, "ADAPTIVE chose SEQUENTIAL: max_concurrent is 1."
     if together > budget:
         return (
             SEQUENTIAL,

@@ -121,6 +121,20 @@ def test_a_circuit_that_measures_nothing_gives_no_pair_a_verdict():
     assert comparison.pairwise == []
     assert all(m.verdict.agrees is None for m in comparison.per_backend.values())
     assert comparison.recommendation.backend is None
+    assert comparison.recommendation.reasons[-1] == (
+        "No backend can be recommended: none was judged to agree."
+    )
+
+
+def test_when_nothing_ran_the_recommendation_says_so():
+    failed = BackendResult("f", Status.UNSUPPORTED, reason="too large")
+
+    comparison = compare({"f": failed}, None, "too many qubits")
+
+    assert comparison.recommendation.reasons == [
+        "f is out: its status is unsupported.",
+        "No backend can be recommended: no backend ran successfully.",
+    ]
 
 
 def test_an_exact_answer_may_differ_by_the_truncation_bound_it_reports():

@@ -53,6 +53,25 @@ def test_adaptive_counts_only_the_backends_that_run_together():
     assert "12.0 MiB" in reason
 
 
+@pytest.mark.parametrize(
+    ("estimates", "max_concurrent", "why"),
+    [
+        ({}, 2, "every backend was refused up front, so nothing runs"),
+        ({"a": MIB}, 2, "only one backend runs"),
+        ({"a": MIB, "b": MIB}, 1, "max_concurrent is 1"),
+    ],
+)
+def test_adaptive_says_why_it_runs_one_at_a_time(estimates, max_concurrent, why):
+    # Found by a new-user run: with every backend refused, the report said
+    # "only one backend runs".
+    options = ExecutionOptions(ADAPTIVE, max_concurrent=max_concurrent)
+
+    strategy, width, reason = choose_strategy(options, estimates, 100 * MIB)
+
+    assert (strategy, width) == (SEQUENTIAL, 1)
+    assert reason == f"ADAPTIVE chose SEQUENTIAL: {why}."
+
+
 def test_the_report_says_which_strategy_ran_and_why():
     report = shared_kernel().run(
         ghz(),
