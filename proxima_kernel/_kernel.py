@@ -630,23 +630,27 @@ def _check_options(options: RunOptions) -> RunOptions:
     """Refuse options no backend can honour, before any work starts."""
     if not 1 <= options.shots <= MAX_SHOTS:
         raise UsageError(
-            f"shots must be a whole number from 1 to {MAX_SHOTS:,}, got "
+            f"The number of shots (--shots) must be a whole number from 1 to "
+            f"{MAX_SHOTS:,}, got "
             f"{options.shots}. Engines keep every shot in memory; for more "
             f"precision repeat the run with other seeds."
         )
     if options.seed is not None and not 0 <= options.seed <= MAX_SEED:
         raise UsageError(
-            f"seed must be a whole number from 0 to {MAX_SEED} (2^32 - 1), "
+            f"The seed (--seed) must be a whole number from 0 to {MAX_SEED} "
+            f"(2^32 - 1), "
             f"the range every engine accepts; got {options.seed}."
         )
     limit = options.memory_limit_mb
     if limit is not None and not (math.isfinite(limit) and limit > 0):
         raise UsageError(
-            f"memory_limit_mb must be a positive number of MiB, got {limit}."
+            f"The memory limit (memory_limit_mb, --memory-limit-mb) must be a "
+            f"positive number of MiB, got {limit}."
         )
     if options.reference_max_qubits < 0:
         raise UsageError(
-            f"reference_max_qubits must be 0 or more, got "
+            f"The reference's qubit cap (reference_max_qubits, "
+            f"--reference-max-qubits) must be 0 or more, got "
             f"{options.reference_max_qubits}; 0 turns the reference off."
         )
 

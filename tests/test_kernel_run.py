@@ -394,13 +394,22 @@ def test_an_astronomical_estimate_is_written_as_a_power_of_two(kernel):
 @pytest.mark.parametrize(
     ("options", "words"),
     [
-        (RunOptions(shots=0), "shots must be a whole number from 1 to 100,000,000"),
+        (
+            RunOptions(shots=0),
+            r"shots \(--shots\) must be a whole number from 1 to 100,000,000",
+        ),
         (RunOptions(shots=10**12), "got 1000000000000"),
-        (RunOptions(seed=-1), "seed must be a whole number from 0 to 4294967295"),
+        (
+            RunOptions(seed=-1),
+            r"The seed \(--seed\) must be a whole number from 0 to 4294967295",
+        ),
         (RunOptions(seed=2**40), "the range every engine accepts"),
         (RunOptions(memory_limit_mb=float("nan")), "positive number of MiB"),
         (RunOptions(memory_limit_mb=float("inf")), "positive number of MiB"),
-        (RunOptions(memory_limit_mb=0), "positive number of MiB, got 0"),
+        (
+            RunOptions(memory_limit_mb=0),
+            r"\(memory_limit_mb, --memory-limit-mb\) must be a positive",
+        ),
         (RunOptions(reference_max_qubits=-1), "0 turns the reference off"),
     ],
 )
