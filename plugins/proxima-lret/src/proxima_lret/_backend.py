@@ -70,12 +70,12 @@ class LRETBackend(Backend):
     def estimate_memory_bytes(
         self, program: Program, options: RunOptions | None = None
     ) -> int:
-        """16 bytes x 2^n x the expected rank, plus scratch.
+        """16 bytes x 2^n x the expected rank per state, plus read-out.
 
         The rank counts the error branches that pass screening (see
         :func:`proxima_lret._routing.expected_rank`), capped by
-        ``max_rank``. A mid-circuit measurement may hold one such state
-        per distinct record.
+        ``max_rank``; a measurement that later operations depend on holds
+        one such state per record (:func:`proxima_lret._routing.memory_bytes`).
         """
         try:
             settings = settings_of(options)
@@ -83,7 +83,9 @@ class LRETBackend(Backend):
             settings = Settings()
         noise = options.noise if options else None
 
-        return _routing.memory_bytes(program, noise, settings.epsilon)
+        return _routing.memory_bytes(
+            program, noise, settings.epsilon, settings.max_rank
+        )
 
     def program_reasons(self, program: Program) -> list[str]:
         """Gates outside the standard table; everything else runs."""

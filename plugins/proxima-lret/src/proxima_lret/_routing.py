@@ -16,7 +16,7 @@ import math
 from collections.abc import Iterator
 
 import attrs
-from proxima_kernel import Gate, NoiseModel, Program
+from proxima_kernel import Gate, Measure, NoiseModel, Program, Reset
 
 #: Below this many qubits a full density matrix (16 MiB at 10) is cheap.
 SMALL_QUBITS = 10
@@ -81,23 +81,58 @@ def expected_rank(program: Program, noise: NoiseModel | None, epsilon: float) ->
     return min(rows, 2 * 2**program.num_qubits)
 
 
-def memory_bytes(program: Program, noise: NoiseModel | None, epsilon: float) -> int:
-    """The factor twice over, the read-out arrays, the Gram matrix, scratch.
+def memory_bytes(
+    program: Program,
+    noise: NoiseModel | None,
+    epsilon: float,
+    max_rank: int | None = None,
+) -> int:
+    """Every branch's factor and its scratch, the read-out arrays, scratch.
 
-    A gate or a compression writes a new factor beside the old one (16
-    bytes per amplitude, 2^n amplitudes per column); reading the outcomes
-    takes about eight arrays of 2^n float64 or int64 entries.
-    ``benchmarks/memory_estimates.py`` measures this against the peak.
+    A factor holds 16 bytes per amplitude, 2^n amplitudes per row, and
+    ``expected_rank`` rows (at most ``max_rank``); a gate writes the new
+    rows into a scratch buffer of the same size, which the state keeps. A
+    measurement that later operations depend on splits the state into one
+    factor per record (:func:`branch_records`). Reading the outcomes takes
+    about eight arrays of 2^n entries. ``benchmarks/memory_estimates.py``
+    measures this against the peak.
     """
     rank = expected_rank(program, noise, epsilon)
-    amplitudes = 2**program.num_qubits
+    if max_rank is not None:
+        rank = min(rank, max_rank)
+    factor = 16 * 2**program.num_qubits * rank
 
     return (
-        2 * 16 * amplitudes * rank
-        + READOUT_BYTES * amplitudes
+        2 * branch_records(program) * factor
+        + READOUT_BYTES * 2**program.num_qubits
         + 16 * rank * rank * 3
         + SCRATCH_BYTES
     )
+
+
+def branch_records(program: Program) -> int:
+    """The most classical records a run can split into.
+
+    Each measurement that a later operation depends on (a later gate,
+    reset or measurement on its qubit, a later condition on its bit, or a
+    condition of its own) branches the state on its bit; 2^(such bits),
+    but never more than the 2^m records m classical bits can hold.
+    """
+    branching: set[int] = set()
+    later_qubits: set[int] = set()
+    later_reads: set[int] = set()
+    for op in reversed(program.operations):
+        if isinstance(op, Measure):
+            depended_on = op.qubit in later_qubits or op.clbit in later_reads
+            if depended_on or op.condition is not None:
+                branching.add(op.clbit)
+            later_qubits.add(op.qubit)
+        elif isinstance(op, (Gate, Reset)):
+            later_qubits.update(op.qubits if isinstance(op, Gate) else (op.qubit,))
+        if getattr(op, "condition", None) is not None:
+            later_reads.update(op.condition.clbits)
+
+    return 2 ** len(branching)
 
 
 def routing_hint(program: Program, noise: NoiseModel | None) -> Hint:
