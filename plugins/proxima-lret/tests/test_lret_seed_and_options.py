@@ -139,3 +139,92 @@ def test_max_rank_caps_the_memory_estimate():
     assert BACKEND.estimate_memory_bytes(SUPERPOSED, capped) < (
         BACKEND.estimate_memory_bytes(SUPERPOSED, RunOptions(noise=loud))
     )
+
+
+def test_an_observable_of_the_wrong_width_is_refused_before_the_run():
+    # Found by a user trial: 'ZZ' on six qubits failed after the simulation.
+    options = RunOptions(backend_options={"lret": {"observables": ["ZZ", "XIZY"]}})
+
+    reason = BACKEND.unsupported_reason(SUPERPOSED, options)
+
+    assert reason == (
+        "the observable 'ZZ' has 2 letters, but the circuit has 4 qubits; "
+        "write one letter per qubit, qubit 0 on the right"
+    )
+
+
+def test_truncating_the_whole_state_fails_instead_of_reporting_no_counts():
+    # Found by a user trial: depolarizing2:1 at epsilon 0.05 left a trace of
+    # 0 and the run was `ok` with no counts.
+    from proxima_lret import LRETRunError
+
+    prog = program(2, 2, Gate("h", (0,)), Gate("cx", (0, 1)), Measure(0, 0))
+    options = RunOptions(
+        shots=100,
+        noise=NoiseModel.parse("depolarizing2:1"),
+        backend_options={"lret": {"epsilon": 0.1}},
+    )
+
+    with pytest.raises(LRETRunError, match="removed the whole state"):
+        BACKEND.execute(BACKEND.convert(prog).native, prog, options)
+
+
+def test_an_exact_run_reports_a_bound_of_zero_and_no_warning(recwarn):
+    # Found by a user trial: round-off left the bound of an untruncated run
+    # at 1.6e-16, and a tolerance of 0 warned.
+    entangled = program(
+        4,
+        4,
+        *(Gate("h", (q,)) for q in range(4)),
+        Gate("cx", (0, 1)),
+        Gate("cx", (2, 3)),
+        *(Measure(q, q) for q in range(4)),
+    )
+    noise = NoiseModel.parse("bit_flip:0.1")
+
+    execution = run(entangled, {"epsilon": 0, "tolerance": 0}, noise=noise)
+
+    assert 0.0 <= execution.details["truncation_bound"] < 1e-12
+    assert not [w for w in recwarn if w.category is TruncationWarning]
+
+
+@pytest.mark.parametrize(
+    ("spec", "words"),
+    [
+        (None, "the run is noiseless: a state-vector simulator is enough"),
+        (
+            "readout:0.05",
+            "only its read-out is noisy: a state-vector simulator is enough",
+        ),
+    ],
+)
+def test_the_routing_hint_tells_read_out_noise_from_none(spec, words):
+    noise = None if spec is None else NoiseModel.parse(spec)
+
+    hint = BACKEND.routing_hint(SUPERPOSED, RunOptions(noise=noise))
+
+    assert (hint.recommended, hint.reason, hint.expected_errors) == (False, words, 0)
+
+
+@pytest.mark.parametrize(
+    ("options", "words"),
+    [
+        ({"epsilon": 2}, "epsilon is a fraction of the trace, from 0 to 1"),
+        ({"fuse_qubits": 0}, "fuse_qubits must be from 1"),
+        ({"fuse_qubits": 10}, "fuse_qubits must be from 1"),
+    ],
+)
+def test_the_python_api_refuses_what_the_backend_refuses(options, words):
+    import proxima_lret
+
+    with pytest.raises(ValueError, match=words):
+        proxima_lret.simulate(SUPERPOSED, None, **options)
+
+
+def test_an_expectation_on_a_missing_qubit_names_it():
+    import proxima_lret
+
+    outcome = proxima_lret.simulate(SUPERPOSED, None)
+
+    with pytest.raises(ValueError, match="qubit 5 is outside the state's 4 qubits"):
+        outcome.expectation({5: "X"})

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from proxima_kernel import Backend, CircuitReport, Insight, hookimpl
 
-from proxima_lret._backend import LRETBackend, TruncationWarning
+from proxima_lret._backend import LRETBackend, LRETRunError, TruncationWarning
 from proxima_lret._routing import Hint, routing_hint
 
 if TYPE_CHECKING:
@@ -41,6 +41,7 @@ __all__ = [
     "PROXIMA_API",
     "Hint",
     "LRETBackend",
+    "LRETRunError",
     "TruncationWarning",
     "__version__",
     "routing_hint",

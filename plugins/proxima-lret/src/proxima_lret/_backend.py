@@ -17,6 +17,7 @@ from proxima_kernel import (
     Execution,
     Gate,
     Program,
+    ProximaError,
     RunOptions,
     UsageError,
 )
@@ -36,6 +37,10 @@ CHANNELS = frozenset(
         "readout",
     }
 )
+
+
+class LRETRunError(ProximaError):
+    """LRET could not produce a result; the message says why."""
 
 
 class TruncationWarning(UserWarning):
@@ -102,9 +107,11 @@ class LRETBackend(Backend):
         """Unknown gates, untranslatable channels and bad options."""
         reasons = [*self.program_reasons(program), *self.noise_reasons(options)]
         try:
-            settings_of(options)
+            settings = settings_of(options)
         except UsageError as exc:
             reasons.append(str(exc).rstrip("."))
+        else:
+            reasons += _observable_reasons(settings.observables, program)
 
         return "; ".join(reasons) or None
 
@@ -133,6 +140,13 @@ class LRETBackend(Backend):
             fuse_qubits=settings.fuse_qubits,
         )
 
+        if not outcome.trace > 0:
+            raise LRETRunError(
+                f"Truncation at epsilon {settings.epsilon:g} removed the whole "
+                f"state (the noise spreads it over branches that each weigh "
+                f"less than the threshold), so there is nothing to sample. "
+                f"Lower epsilon, or use a density-matrix backend."
+            )
         width = program.num_clbits
         distribution = (
             None
@@ -193,8 +207,22 @@ class LRETBackend(Backend):
         return _routing.routing_hint(program, options.noise if options else None)
 
 
+def _observable_reasons(observables: tuple[str, ...], program: Program) -> list[str]:
+    width = program.num_qubits
+    return [
+        f"the observable {pauli!r} has {len(pauli)} letters, but the circuit "
+        f"has {width} qubits; write one letter per qubit, qubit 0 on the right"
+        for pauli in observables
+        if len(pauli) != width
+    ]
+
+
+#: Round-off in the bound of an untruncated run (sums of ~1e-16 weights).
+ROUND_OFF = 1e-12
+
+
 def _tolerance_warning(bound: float, tolerance: float | None) -> str | None:
-    if tolerance is None or bound <= tolerance:
+    if tolerance is None or bound <= tolerance + ROUND_OFF:
         return None
     return (
         f"The LRET truncation bound {bound:.3g} exceeds the tolerance "

@@ -96,6 +96,7 @@ def _is_number_or_none(value: Any) -> bool:
 
 
 def _is_fuse_width(value: Any) -> bool:
+    # runner.MAX_FUSE_QUBITS, not imported: the runner brings in numpy.
     return isinstance(value, numbers.Integral) and 1 <= value <= 6
 
 

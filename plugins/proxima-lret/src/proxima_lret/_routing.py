@@ -142,7 +142,10 @@ def routing_hint(program: Program, noise: NoiseModel | None) -> Hint:
     matrix = _mib(16 * 4**n)
 
     if expected == 0.0:
-        reason = "the run is noiseless: a state-vector simulator is enough"
+        # Read-out errors flip recorded bits, not the state.
+        readout = noise is not None and noise.readout_error() > 0
+        what = "only its read-out is noisy" if readout else "the run is noiseless"
+        reason = f"{what}: a state-vector simulator is enough"
         return Hint(False, reason, 0.0)
     if expected > MAX_EXPECTED_ERRORS:
         loss = 1 - math.exp(-expected) * (1 + expected)

@@ -31,6 +31,8 @@ from proxima_lret.simulator import LRETState
 #: distribution as a dictionary (2^20 entries at most), as the cirq and
 #: qiskit-aer backends keep ``probabilities``.
 MAX_DICT_BITS = 20
+#: The widest fused gate; a 2^6 x 2^6 matrix is still cheap to apply.
+MAX_FUSE_QUBITS = 6
 
 
 @dataclass
@@ -111,6 +113,11 @@ def run(
     keep_states: bool = False,
 ) -> Outcome:
     """Simulate ``ops`` and sample ``shots`` records of the classical bits."""
+    if not 1 <= fuse_qubits <= MAX_FUSE_QUBITS:
+        raise ValueError(
+            f"fuse_qubits must be from 1 (no fusion) to {MAX_FUSE_QUBITS}, "
+            f"got {fuse_qubits}."
+        )
     deferred, wiring = _plan_measurements(ops)
     kept = [op for i, op in enumerate(ops) if i not in deferred]
     if fuse_qubits > 1:
@@ -133,7 +140,8 @@ def run(
         counts=counts,
         final_rank=sum(s.rank for s in states),
         max_rank_seen=peak,
-        truncation_bound=sum(s.truncation_bound for s in states),
+        # Round-off can leave an untruncated run's bound at -1e-20.
+        truncation_bound=max(0.0, sum(s.truncation_bound for s in states)),
         trace=sum(s.trace for s in states),
         branches=len(states),
         compressions=sum(s.compressions for s in states),

@@ -80,8 +80,10 @@ class LRETState:
             raise ValueError(
                 f"Unknown truncation rule {rule!r}; use one of {', '.join(RULES)}."
             )
-        if epsilon < 0:
-            raise ValueError(f"epsilon must be at least 0, got {epsilon}.")
+        if not 0 <= epsilon <= 1:
+            raise ValueError(
+                f"epsilon is a fraction of the trace, from 0 to 1; got {epsilon}."
+            )
         if max_rank is not None and max_rank < 1:
             raise ValueError(f"max_rank must be at least 1, got {max_rank}.")
 
@@ -731,6 +733,11 @@ def _parse_pauli(pauli: str | dict[int, str], num_qubits: int) -> dict[int, str]
         letter = letter.upper()
         if letter not in "IXYZ" or len(letter) != 1:
             raise ValueError(f"Unknown Pauli letter {letter!r} on qubit {qubit}.")
+        if not 0 <= int(qubit) < num_qubits:
+            raise ValueError(
+                f"The Pauli term on qubit {qubit} is outside the state's "
+                f"{num_qubits} qubits (0 to {num_qubits - 1})."
+            )
         if letter != "I":
             terms[int(qubit)] = letter
     return terms
