@@ -33,11 +33,15 @@ the named gates: ``depolarizing:0.001,amplitude_damping:0.01@cx+h``.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
+from typing import TYPE_CHECKING
 
 import attrs
 
 from proxima_kernel._errors import UsageError
+
+if TYPE_CHECKING:
+    from proxima_kernel._gates import GateSpec
 
 CHANNEL_KINDS = (
     "depolarizing",
@@ -171,5 +175,23 @@ def _gate_names(text: str, kind: str, gates: str) -> tuple[str, ...]:
             f"by +, e.g. {kind}:0.01@cx+h; the gates are "
             f"{', '.join(sorted(STANDARD_GATES))}."
         )
+    if kind == "depolarizing2":
+        _require_two_qubit_gates(text, names, STANDARD_GATES)
 
     return names
+
+
+def _require_two_qubit_gates(
+    text: str, names: tuple[str, ...], table: Mapping[str, GateSpec]
+) -> None:
+    """depolarizing2 follows two-qubit gates only; naming only others
+    would turn it off without a word."""
+    others = [name for name in names if table[name].num_qubits != 2]
+    if others:
+        raise UsageError(
+            f"The noise channel {text!r} attaches two-qubit depolarizing to "
+            f"{', '.join(map(repr, others))}, which does not act on two "
+            f"qubits, so it would never apply. Name two-qubit gates (e.g. "
+            f"depolarizing2:0.01@cx+cz), or use depolarizing for one-qubit "
+            f"gates."
+        )

@@ -43,8 +43,16 @@ def test_readout_errors_compose_into_one_flip_probability():
         ("depolarizing:0.1@", "empty gate name after @"),
         ("depolarizing:0.1@cx+", "empty gate name after @"),
         ("readout:0.1@cx", "readout error acts on measurements"),
+        # Found by a user trial: this noise never applied, without a word.
+        ("depolarizing2:0.1@h+cx", "to 'h', which does not act on two qubits"),
     ],
 )
 def test_a_bad_spec_is_refused_with_what_to_write(spec, words):
     with pytest.raises(UsageError, match=words):
         NoiseModel.parse(spec)
+
+
+def test_two_qubit_depolarizing_may_name_two_qubit_gates():
+    model = NoiseModel.parse("depolarizing2:0.1@cx+cz")
+
+    assert model.channels[0].gates == ("cx", "cz")
