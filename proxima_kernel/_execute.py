@@ -376,10 +376,11 @@ def _dispatch(
 def _in_worker(
     context: RunContext, backend: Backend, item: WorkItem, payload: bytes
 ) -> Outcome:
-    worker = context.kernel.workers.worker_for(backend, payload)
+    pool = context.kernel.workers
     timeout = context.request.execution.timeout_per_backend
     try:
-        outcome, round_trip_ms = worker.run(item, timeout, context.cancel)
+        with pool.lease(backend, payload, context.cancel) as worker:
+            outcome, round_trip_ms = worker.run(item, timeout, context.cancel)
     except WorkerLost as lost:
         result = failed_result(backend.name, item.options, lost.status, lost.reason)
         result.isolation = "process"
@@ -394,7 +395,8 @@ def _in_worker(
 
 def _in_process(context: RunContext, backend: Backend, item: WorkItem) -> Outcome:
     timeout = context.request.execution.timeout_per_backend
-    outcome = run_in_process(backend, item, timeout, context.cancel)
+    thread = context.kernel.workers.thread_for(backend)
+    outcome = run_in_process(thread, backend, item, timeout, context.cancel)
     if item.free_memory:
         gc.collect()
     return outcome

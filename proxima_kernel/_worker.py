@@ -27,12 +27,14 @@ it, on Linux; elsewhere it is the process's ``ru_maxrss``.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import gc
 import multiprocessing
 import multiprocessing.connection
 import os
 import pickle
+import queue
 import signal
 import sys
 import threading
@@ -119,48 +121,74 @@ def _describe(exc: BaseException) -> str:
 
 
 def run_in_process(
+    thread: BackendThread,
     backend: Backend,
     item: WorkItem,
     timeout: float | None,
     cancel: threading.Event,
 ) -> Outcome:
-    """Run ``item`` in this process.
+    """Run ``item`` in this process, on the backend's own ``thread``.
 
     A timeout or a cancellation cannot kill this work, only stop the
     waiting: the thread runs on until the backend returns.
     """
-    if timeout is None:
-        return perform(backend, item)
-
-    box: list[Outcome] = []
-    thread = threading.Thread(
-        target=lambda: box.append(perform(backend, item)),
-        name=f"proxima-in-process-{backend.name}",
-        daemon=True,
-    )
-    thread.start()
-    stopped = _wait_thread(thread, timeout, cancel)
-    if box:
-        return box[0]
+    future = thread.submit(lambda: perform(backend, item))
+    stopped = _wait_future(future, timeout, cancel)
+    if future.done():
+        return future.result()
 
     return _abandoned(backend, item, stopped, timeout)
 
 
-def _wait_thread(
-    thread: threading.Thread, timeout: float, cancel: threading.Event
+class BackendThread:
+    """One long-lived daemon thread that runs one backend's in-process work.
+
+    Some engines do not survive their objects being built on one
+    short-lived thread after another (qiskit 2 under CPython 3.11 was seen
+    to segfault in ``ClassicalRegister``), so a backend always runs on the
+    same thread. A daemon thread, unlike an executor's, never holds up the
+    interpreter's exit behind a backend that hangs.
+    """
+
+    def __init__(self, name: str) -> None:
+        self._tasks: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._serve, name=name, daemon=True)
+        self._thread.start()
+
+    def submit(self, call: Callable[[], Outcome]) -> concurrent.futures.Future:
+        future: concurrent.futures.Future = concurrent.futures.Future()
+        self._tasks.put((call, future))
+        return future
+
+    def stop(self) -> None:
+        self._tasks.put(None)
+
+    def _serve(self) -> None:
+        while (task := self._tasks.get()) is not None:
+            call, future = task
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(call())
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller
+                future.set_exception(exc)
+
+
+def _wait_future(
+    future: concurrent.futures.Future, timeout: float | None, cancel: threading.Event
 ) -> Status:
-    deadline = time.perf_counter() + timeout
-    while thread.is_alive():
+    deadline = None if timeout is None else time.perf_counter() + timeout
+    while not future.done():
         if cancel.is_set():
             return Status.CANCELLED
-        if time.perf_counter() > deadline:
+        if deadline is not None and time.perf_counter() > deadline:
             return Status.TIMEOUT
-        thread.join(POLL_INTERVAL)
+        concurrent.futures.wait([future], timeout=POLL_INTERVAL)
     return Status.OK
 
 
 def _abandoned(
-    backend: Backend, item: WorkItem, status: Status, timeout: float
+    backend: Backend, item: WorkItem, status: Status, timeout: float | None
 ) -> Outcome:
     cause = (
         "was cancelled"
@@ -422,7 +450,43 @@ class WorkerPool:
 
     def __init__(self) -> None:
         self._workers: dict[str, Worker] = {}
+        self._gates: dict[str, threading.Lock] = {}
+        self._threads: dict[str, BackendThread] = {}
         self._lock = threading.Lock()
+
+    @contextlib.contextmanager
+    def lease(
+        self, backend: Backend, payload: bytes, cancel: threading.Event | None
+    ) -> Iterator[Worker]:
+        """The backend's live worker, for one task at a time.
+
+        A worker has one pipe: two runs of one kernel that share it (two
+        compares at once) would read each other's answers. The second
+        waits, and gets a live worker, a new one if the first run's was
+        killed.
+        """
+        with self._lock:
+            gate = self._gates.setdefault(backend.name, threading.Lock())
+        while not gate.acquire(timeout=POLL_INTERVAL):
+            if cancel is not None and cancel.is_set():
+                raise WorkerLost(
+                    Status.CANCELLED,
+                    f"The run was cancelled while backend "
+                    f"{backend.name!r} waited for its worker.",
+                )
+        try:
+            yield self.worker_for(backend, payload)
+        finally:
+            gate.release()
+
+    def thread_for(self, backend: Backend) -> BackendThread:
+        """The thread this backend's in-process work runs on."""
+        with self._lock:
+            thread = self._threads.get(backend.name)
+            if thread is None:
+                thread = BackendThread(f"proxima-in-process-{backend.name}")
+                self._threads[backend.name] = thread
+            return thread
 
     def worker_for(self, backend: Backend, payload: bytes) -> Worker:
         """The backend's live worker, started when there is none."""
@@ -459,8 +523,11 @@ class WorkerPool:
         """Stop every worker."""
         with self._lock:
             workers, self._workers = list(self._workers.values()), {}
+            threads, self._threads = list(self._threads.values()), {}
         for worker in workers:
             worker.stop()
+        for thread in threads:
+            thread.stop()
 
 
 @attrs.frozen

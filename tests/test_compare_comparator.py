@@ -77,6 +77,60 @@ def test_compare_is_a_coroutine_and_an_asyncio_event_cancels_it():
     assert result.backend_results["exact-sampler"].status is Status.OK
 
 
+def test_two_compares_at_once_on_one_kernel_each_get_their_own_answers():
+    # Found by an embedder's trial: two compares shared a worker's pipe,
+    # one read the other's answer, and both hung.
+    comparator = BackendComparator(shared_kernel())
+
+    async def both():
+        return await asyncio.gather(
+            *(
+                comparator.compare(
+                    ghz(),
+                    ["exact-sampler"],
+                    shots=500,
+                    seed=seed,
+                    timeout_per_backend=20,
+                )
+                for seed in (1, 2)
+            )
+        )
+
+    first, second = asyncio.run(asyncio.wait_for(both(), 60))
+
+    counts = [r.backend_results["exact-sampler"].counts for r in (first, second)]
+    assert all(sum(c.values()) == 500 and set(c) <= {"000", "111"} for c in counts)
+    again = comparator.compare_sync(ghz(), ["exact-sampler"], shots=500, seed=2)
+    assert again.backend_results["exact-sampler"].counts == counts[1]
+
+
+def test_a_compare_right_after_a_cancelled_one_gets_a_live_worker():
+    # Found by an embedder's trial: the cancelled run's clean-up killed the
+    # worker the next compare was already using.
+    comparator = BackendComparator(shared_kernel())
+    from proxima_kernel import RunOptions
+
+    async def cancel_then_compare():
+        slow = asyncio.ensure_future(
+            comparator.compare(
+                ghz(),
+                ["sleepy"],
+                options=RunOptions(
+                    shots=10, backend_options={"sleepy": {"seconds": 30}}
+                ),
+            )
+        )
+        await asyncio.sleep(0.5)
+        slow.cancel()
+        return await comparator.compare(
+            ghz(), ["sleepy"], shots=10, timeout_per_backend=20
+        )
+
+    result = asyncio.run(asyncio.wait_for(cancel_then_compare(), 60))
+
+    assert result.backend_results["sleepy"].status is Status.OK
+
+
 def test_compare_takes_one_circuit():
     with pytest.raises(UsageError, match="takes one circuit"):
         BackendComparator(shared_kernel()).compare_sync([ghz(), ghz()], ["noop"])

@@ -286,3 +286,39 @@ def test_a_script_without_a_main_guard_runs_its_backends_in_workers(tmp_path, ho
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok process ['000', '111']"
     assert "Traceback" not in done.stderr
+
+
+def test_in_process_runs_of_a_backend_stay_on_one_thread():
+    # Found by an embedder's trial: qiskit-aer built on one short-lived
+    # thread after another segfaulted; a backend now keeps its own thread.
+    import proxima_kernel._builtins as builtins
+    from proxima_kernel.testing import ReferenceBackend
+
+    seen = []
+
+    class Recording(ReferenceBackend):
+        name = "recording"
+
+        def convert(self, program):
+            seen.append(threading.get_ident())
+            return super().convert(program)
+
+    class Plugin:
+        @hookimpl
+        def proxima_register_backends(self, register):
+            register(Recording())
+
+    kernel = Kernel(plugins=[Plugin(), builtins], load_entry_points=False)
+    execution = ExecutionOptions(in_process=True)
+
+    def one_run():
+        kernel.run(["ghz:2"], backends=["recording"], shots=10, execution=execution)
+
+    for _ in range(3):
+        caller = threading.Thread(target=one_run)
+        caller.start()
+        caller.join()
+
+    assert len(seen) == 3 and len(set(seen)) == 1
+    assert threading.get_ident() not in seen
+    kernel.close()
