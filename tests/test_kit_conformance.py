@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from proxima_kernel import Execution
+from proxima_kernel import Execution, Measure
 from proxima_kernel._builtins import JsonExporter
 from proxima_kernel.testing import (
     BackendConformance,
@@ -93,3 +93,48 @@ def test_the_time_budget_check_fails_a_backend_that_hangs_and_stops_it():
         Quick().test_finishes_within_the_time_budget(HangingBackend())
 
     assert time.perf_counter() - started < 1.0 + 5.0
+
+
+class StuckBackend(ReferenceBackend):
+    """Never returns from execute, whether in a worker or in-process."""
+
+    name = "stuck"
+
+    def execute(self, native, program, options) -> Execution:
+        while True:
+            time.sleep(1)
+
+
+def test_a_backend_that_hangs_fails_one_kit_test_and_the_rest_at_once(monkeypatch):
+    # Found by a plugin author's trial: the kit waited forever on the
+    # first canary of a backend whose execute never returns.
+    from proxima_kernel.testing import _helpers, _suite, execute, program
+    from proxima_kernel.testing._suite import run_one
+
+    monkeypatch.setattr(_helpers, "CALL_TIMEOUT_S", 1.0)
+    monkeypatch.setattr(_suite, "CALL_TIMEOUT_S", 1.0)
+    monkeypatch.setattr(_helpers, "_hung", set())
+    prog = program(1, 1, Measure(0, 0))
+    started = time.perf_counter()
+
+    with pytest.raises(pytest.fail.Exception, match="did not return within 1 s"):
+        execute(StuckBackend(), prog)
+    with pytest.raises(pytest.fail.Exception, match="stuck hung on an earlier call"):
+        run_one(StuckBackend(), prog)
+
+    assert time.perf_counter() - started < 5.0
+
+
+def test_the_kit_kills_a_hung_worker_at_its_deadline(monkeypatch):
+    from exec_test_backends import HangingBackend
+
+    from proxima_kernel.testing import _helpers, _suite, program
+    from proxima_kernel.testing._suite import run_one
+
+    monkeypatch.setattr(_suite, "CALL_TIMEOUT_S", 1.0)
+    monkeypatch.setattr(_helpers, "_hung", set())
+
+    result = run_one(HangingBackend(), program(1, 1, Measure(0, 0)))
+
+    assert result.status.value == "timeout"
+    assert "hangs" in _helpers._hung

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import math
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import attrs
+import pytest
 
 from proxima_kernel import hookimpl
 from proxima_kernel._backend import Backend, Conversion, Execution
@@ -15,6 +17,7 @@ from proxima_kernel._errors import UnsupportedCircuitError
 from proxima_kernel._ir import Operation, Program, Register
 from proxima_kernel._kernel import Kernel
 from proxima_kernel._model import Circuit, Report, RunOptions
+from proxima_kernel._worker import BackendThread
 
 
 @attrs.frozen
@@ -180,8 +183,59 @@ def execute(backend: Backend, prog: Program, **options: Any) -> Execution:
     reason = backend.unsupported_reason(prog, run_options)
     assert reason is None, f"{backend.name} refused the program: {reason}"
 
-    conversion = backend.convert(prog)
-    return backend.execute(conversion.native, prog, run_options)
+    def convert_and_execute() -> Execution:
+        conversion = backend.convert(prog)
+        return backend.execute(conversion.native, prog, run_options)
+
+    return call_with_deadline(backend, convert_and_execute)
+
+
+#: How long one call of the kit may take before its backend counts as hung.
+CALL_TIMEOUT_S = 30.0
+
+#: Backends that hung once in this session, with their threads.
+_hung: set[str] = set()
+_threads: dict[str, BackendThread] = {}
+
+
+def call_with_deadline(backend: Backend, call: Callable[[], Any]) -> Any:
+    """``call()`` on the backend's own thread, failing the test at the deadline.
+
+    A backend that never returns cannot be stopped in this process: the
+    test fails after ``CALL_TIMEOUT_S``, and every later call to the same
+    backend fails at once instead of waiting again.
+    """
+    fail_if_hung(backend.name)
+    thread = _threads.get(backend.name)
+    if thread is None:
+        thread = _threads[backend.name] = BackendThread(f"kit-{backend.name}")
+
+    future = thread.submit(call)
+    try:
+        return future.result(timeout=CALL_TIMEOUT_S)
+    except concurrent.futures.TimeoutError:
+        _hung.add(backend.name)
+        pytest.fail(
+            f"{backend.name} did not return within {CALL_TIMEOUT_S:g} s on a "
+            f"small circuit; the kit stops waiting, and fails its other "
+            f"calls to {backend.name} at once.",
+            pytrace=False,
+        )
+
+
+def fail_if_hung(name: str) -> None:
+    """Fail at once when the backend ``name`` hung earlier in the session."""
+    if name in _hung:
+        pytest.fail(
+            f"{name} hung on an earlier call of the kit (see the first "
+            f"failure); this test is not run.",
+            pytrace=False,
+        )
+
+
+def mark_hung(name: str) -> None:
+    """Record that ``name`` hung, so later calls fail at once."""
+    _hung.add(name)
 
 
 def kraus_operators(kind: str, p: float) -> list[Any]:

@@ -41,10 +41,13 @@ from proxima_kernel._model import (
 from proxima_kernel._noise import Channel, NoiseModel
 from proxima_kernel._reference import reference_distribution
 from proxima_kernel.testing._helpers import (
+    CALL_TIMEOUT_S,
     apply_kraus,
     backend_plugin,
     execute,
+    fail_if_hung,
     kraus_operators,
+    mark_hung,
     program,
     sample_report,
 )
@@ -268,9 +271,16 @@ def run_one(
     execution: ExecutionOptions | None = None,
     **options: Any,
 ) -> BackendResult:
-    """Run ``prog`` on ``backend`` through the kernel's run path."""
+    """Run ``prog`` on ``backend`` through the kernel's run path.
+
+    Unless ``execution`` says otherwise, the backend's worker is killed
+    after ``CALL_TIMEOUT_S``; a backend that hangs once fails its later
+    tests at once.
+    """
+    fail_if_hung(backend.name)
     circuit = Circuit(name, "conformance", name, prog.num_qubits, prog.num_clbits, prog)
     plugin = backend_plugin(backend)
+    execution = execution or ExecutionOptions(timeout_per_backend=CALL_TIMEOUT_S)
     with Kernel(plugins=[plugin], load_entry_points=False) as kernel:
         report = kernel.run(
             circuit,
@@ -279,7 +289,10 @@ def run_one(
             execution=execution,
         )
 
-    return report.circuits[0].results[backend.name]
+    result = report.circuits[0].results[backend.name]
+    if result.status is Status.TIMEOUT:
+        mark_hung(backend.name)
+    return result
 
 
 def installed(kind: str, name: str) -> Any:
