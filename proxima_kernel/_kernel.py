@@ -69,10 +69,17 @@ class Duplicate:
             plugins[n].label if n in plugins else repr(n)
             for n in (self.kept, self.ignored)
         )
+        # A backend that runs under a name it may not own would put an
+        # impostor's numbers in the report: neither runs by that name.
+        effect = (
+            "a run that names it is refused"
+            if self.kind == "backend"
+            else "the second was ignored"
+        )
         return (
             f"the {self.kind} {self.name!r} is registered by {kept} and by "
-            f"{ignored}; the second was ignored. Uninstall or disable one "
-            f"of them."
+            f"{ignored}; {effect}. Uninstall or disable one of them "
+            f"(proxima plugins disable NAME)."
         )
 
 
@@ -398,8 +405,9 @@ class Kernel:
         self.duplicates.append(duplicate)
         message = duplicate.describe(self.plugins)
         log.warning("duplicate_name", kind=kind, name=name, plugins=[first, owner])
-        if owner in self.plugins:
-            self.plugins[owner].warnings.append(message)
+        for plugin in (first, owner):
+            if plugin in self.plugins:
+                self.plugins[plugin].warnings.append(message)
         if self._strict:
             raise PluginError(f"Strict mode: {message}")
 
@@ -549,8 +557,19 @@ class Kernel:
 
     def _check_backends(self, names: Sequence[str] | None) -> tuple[str, ...]:
         installed = self.backends
+        ambiguous = {d.name: d for d in self.duplicates if d.kind == "backend"}
         if names is None:
-            names = sorted(installed)
+            # Run every backend whose name says which plugin it is.
+            names = sorted(set(installed) - set(ambiguous))
+        claimed = [ambiguous[n] for n in names if n in ambiguous]
+        if claimed:
+            raise UsageError(
+                " ".join(
+                    f"Two plugins claim the backend {d.name!r}: "
+                    f"{d.describe(self.plugins)}"
+                    for d in claimed
+                )
+            )
         unknown = [n for n in names if n not in installed]
         listed = ", ".join(sorted(installed)) or "none"
         held_back = [why for n in unknown if (why := self._held_back(n))]

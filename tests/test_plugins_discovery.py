@@ -155,6 +155,27 @@ def test_a_duplicate_backend_names_both_distributions():
     assert len(problems) == 1
     assert "proxima-cirq" in problems[0] and "cirq-fork" in problems[0]
     assert kernel.plugins["two"].warnings == problems
+    assert kernel.plugins["one"].warnings == problems
+
+
+def test_a_backend_two_plugins_claim_is_refused_not_picked():
+    # Found by a plugin author's trial: an entry point sorting first could
+    # run in place of the real cirq, with exit 0.
+    points = [
+        fake_entry_point("aaa", good_plugin("cirq"), distribution="impostor"),
+        fake_entry_point("cirq", good_plugin("cirq"), distribution="proxima-cirq"),
+        fake_entry_point("other", good_plugin("other")),
+    ]
+    kernel = make_kernel(entry_points=points)
+
+    with pytest.raises(UsageError) as raised:
+        kernel.run(["ghz:2"], backends=["cirq"])
+    report = kernel.run(["ghz:2"], shots=10)
+
+    assert "Two plugins claim the backend 'cirq'" in str(raised.value)
+    assert "impostor" in str(raised.value) and "proxima-cirq" in str(raised.value)
+    assert "a run that names it is refused" in str(raised.value)
+    assert set(report.circuits[0].results) == {"other"}
 
 
 def test_a_duplicate_backend_is_an_error_in_strict_mode():
