@@ -41,6 +41,7 @@ from proxima_kernel._discovery import (
 )
 from proxima_kernel._errors import CircuitError, PluginError, UsageError
 from proxima_kernel._model import Circuit, ExecutionOptions, Report, RunOptions
+from proxima_kernel._noise import NoiseModel
 
 if TYPE_CHECKING:
     from proxima_kernel._config import Config
@@ -518,7 +519,22 @@ class Kernel:
 
         if not isinstance(circuits, (list, tuple)):
             circuits = [circuits]
+        if isinstance(backends, str):
+            # "cirq" or "cirq,qiskit-aer", as on the command line; a bare
+            # string would otherwise be read one letter at a time.
+            backends = [name.strip() for name in backends.split(",")]
         options = options or RunOptions(shots=shots, seed=seed)
+        if not isinstance(options, RunOptions):
+            raise UsageError(
+                f"options must be a RunOptions, got {type(options).__name__}; "
+                f"build one with RunOptions(shots=..., seed=..., noise=...)."
+            )
+        if execution is not None and not isinstance(execution, ExecutionOptions):
+            raise UsageError(
+                f"execution must be an ExecutionOptions, got "
+                f"{type(execution).__name__}; build one with "
+                f"ExecutionOptions(strategy=..., timeout_per_backend=...)."
+            )
         request = Request(
             circuits=list(circuits),
             backends=self._check_backends(backends),
@@ -647,6 +663,11 @@ MAX_SEED = 2**32 - 1
 
 def _check_options(options: RunOptions) -> RunOptions:
     """Refuse options no backend can honour, before any work starts."""
+    _check_whole("shots", options.shots)
+    if options.seed is not None:
+        _check_whole("seed", options.seed)
+    if isinstance(options.noise, str):
+        options = attrs.evolve(options, noise=NoiseModel.parse(options.noise))
     if not 1 <= options.shots <= MAX_SHOTS:
         raise UsageError(
             f"The number of shots (--shots) must be a whole number from 1 to "
@@ -674,6 +695,15 @@ def _check_options(options: RunOptions) -> RunOptions:
         )
 
     return options
+
+
+def _check_whole(name: str, value: Any) -> None:
+    # bool is an int to Python, but True shots is a mistake.
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise UsageError(
+            f"The {name} (--{name}) must be a whole number, got "
+            f"{type(value).__name__} {value!r}."
+        )
 
 
 def _installed_entry_points() -> list[Any]:

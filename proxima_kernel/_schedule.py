@@ -12,8 +12,11 @@ machine's free memory and ``memory_threshold_mb``.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import threading
 from collections.abc import Callable, Mapping, Sequence
+
+import attrs
 
 from proxima_kernel._backend import format_bytes
 from proxima_kernel._errors import UsageError
@@ -34,7 +37,13 @@ def checked_execution(
         width = max(1, max_workers)
         execution = ExecutionOptions(PARALLEL if width > 1 else SEQUENTIAL, width)
 
-    problems = []
+    if not isinstance(execution.strategy, ExecutionStrategy):
+        with contextlib.suppress(ValueError):
+            strategy = ExecutionStrategy(execution.strategy)  # "parallel"
+            execution = attrs.evolve(execution, strategy=strategy)
+    problems = _type_problems(execution)
+    if problems:
+        raise UsageError(f"{'; '.join(problems)}. Fix the execution options.")
     if execution.max_concurrent < 1:
         problems.append(
             f"max_concurrent must be at least 1, got {execution.max_concurrent}"
@@ -46,9 +55,42 @@ def checked_execution(
     timeout = execution.timeout_per_backend
     if timeout is not None and timeout <= 0:
         problems.append(f"timeout_per_backend must be positive seconds, got {timeout}")
+    threshold = execution.memory_threshold_mb
+    if threshold is not None and not threshold > 0:
+        problems.append(f"memory_threshold_mb must be positive MiB, got {threshold}")
     if problems:
         raise UsageError(f"{'; '.join(problems)}. Fix the execution options.")
     return execution
+
+
+def _type_problems(execution: ExecutionOptions) -> list[str]:
+    """Values of the wrong type, which the range checks would trip over."""
+    whole = ("max_concurrent", "runs", "warmup")
+    numbers = ("timeout_per_backend", "memory_threshold_mb")
+    problems = [
+        f"{name} must be a whole number, got {getattr(execution, name)!r}"
+        for name in whole
+        if not _is_whole(getattr(execution, name))
+    ]
+    problems += [
+        f"{name} must be a number or None, got {getattr(execution, name)!r}"
+        for name in numbers
+        if not _is_number_or_none(getattr(execution, name))
+    ]
+    if not isinstance(execution.strategy, ExecutionStrategy):
+        names = ", ".join(s.value for s in ExecutionStrategy)
+        problems.append(f"strategy must be one of {names}, got {execution.strategy!r}")
+    return problems
+
+
+def _is_whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number_or_none(value: object) -> bool:
+    return value is None or (
+        isinstance(value, (int, float)) and not isinstance(value, bool)
+    )
 
 
 def choose_strategy(

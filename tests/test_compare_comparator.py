@@ -214,3 +214,10 @@ def test_a_report_with_timeouts_verdicts_and_matrices_fits_the_schema():
     jsonschema.validate(data, report_schema())
     statuses = {r["status"] for r in data["circuits"][0]["results"].values()}
     assert "timeout" in statuses
+
+
+def test_an_unknown_strategy_is_a_usage_error_naming_the_choices():
+    comparator = BackendComparator(shared_kernel())
+
+    with pytest.raises(UsageError, match="Unknown strategy 'fast'; use one of"):
+        comparator.compare_sync(ghz(), ["exact-sampler"], strategy="fast")

@@ -11,6 +11,7 @@ from proxima_kernel import (
     CircuitError,
     Conversion,
     Execution,
+    ExecutionOptions,
     Insight,
     Kernel,
     NoiseModel,
@@ -420,3 +421,45 @@ def test_options_no_backend_can_honour_are_refused_before_any_run(
         kernel.run("ghz:2", backends=["zero"], options=options)
 
     assert plugin.calls == []
+
+
+@pytest.mark.parametrize(
+    ("arguments", "words"),
+    [
+        ({"shots": 1.5}, r"The shots \(--shots\) must be a whole number, got float"),
+        ({"shots": True}, "must be a whole number, got bool True"),
+        ({"seed": "x"}, r"The seed \(--seed\) must be a whole number, got str"),
+        ({"options": {"shots": 5}}, "options must be a RunOptions, got dict"),
+        ({"execution": {"runs": 2}}, "execution must be an ExecutionOptions"),
+        (
+            {"execution": ExecutionOptions(timeout_per_backend="5")},
+            "timeout_per_backend must be a number or None, got '5'",
+        ),
+        (
+            {"execution": ExecutionOptions(strategy="fast")},
+            "strategy must be one of sequential, parallel, adaptive",
+        ),
+        (
+            {"execution": ExecutionOptions(memory_threshold_mb=-1)},
+            "memory_threshold_mb must be positive MiB, got -1",
+        ),
+    ],
+)
+def test_api_arguments_of_the_wrong_type_are_usage_errors(kernel, arguments, words):
+    # Found by an embedder's trial: these raised TypeError, AttributeError
+    # or ValueError from deep inside, or reached the engine.
+    with pytest.raises(UsageError, match=words):
+        kernel.run("ghz:2", backends=["zero"], **arguments)
+
+
+def test_a_backend_string_and_a_noise_spec_string_are_read_as_on_the_cli(
+    kernel, plugin
+):
+    # Found by an embedder's trial: backends="cirq" was read as 'c', 'i', ...
+    options = RunOptions(shots=10, noise="bit_flip:0.1")
+
+    report = kernel.run("ghz:2", backends="zero", options=options)
+
+    assert report.backends == ["zero"]
+    assert report.options.noise == NoiseModel.parse("bit_flip:0.1")
+    assert ("before", "zero") in plugin.calls
