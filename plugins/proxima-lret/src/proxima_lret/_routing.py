@@ -16,7 +16,9 @@ import math
 from collections.abc import Iterator
 
 import attrs
-from proxima_kernel import Gate, Measure, NoiseModel, Program, Reset
+from proxima_kernel import Gate, Measure, NoiseModel, Operation, Program, Reset
+
+from proxima_lret._plan import Step, plan_measurements
 
 #: Below this many qubits a full density matrix (16 MiB at 10) is cheap.
 SMALL_QUBITS = 10
@@ -113,26 +115,30 @@ def memory_bytes(
 def branch_records(program: Program) -> int:
     """The most classical records a run can split into.
 
-    Each measurement that a later operation depends on (a later gate,
-    reset or measurement on its qubit, a later condition on its bit, or a
-    condition of its own) branches the state on its bit; 2^(such bits),
-    but never more than the 2^m records m classical bits can hold.
+    2^(bits written by measurements that branch the state), by the rule
+    of :mod:`proxima_lret._plan` that the runner follows too.
     """
-    branching: set[int] = set()
-    later_qubits: set[int] = set()
-    later_reads: set[int] = set()
-    for op in reversed(program.operations):
-        if isinstance(op, Measure):
-            depended_on = op.qubit in later_qubits or op.clbit in later_reads
-            if depended_on or op.condition is not None:
-                branching.add(op.clbit)
-            later_qubits.add(op.qubit)
-        elif isinstance(op, (Gate, Reset)):
-            later_qubits.update(op.qubits if isinstance(op, Gate) else (op.qubit,))
-        if getattr(op, "condition", None) is not None:
-            later_reads.update(op.condition.clbits)
+    steps = [_step_of(op) for op in program.operations]
+    deferred, _ = plan_measurements(steps)
+    branching = {
+        step.clbit
+        for index, step in enumerate(steps)
+        if step.clbit is not None and index not in deferred
+    }
 
     return 2 ** len(branching)
+
+
+def _step_of(op: Operation) -> Step:
+    condition = getattr(op, "condition", None)
+    reads = tuple(condition.clbits) if condition is not None else ()
+    if isinstance(op, Measure):
+        return Step((op.qubit,), reads, op.clbit)
+    if isinstance(op, Reset):
+        return Step((op.qubit,), reads)
+    if isinstance(op, Gate):
+        return Step(op.qubits, reads)
+    return Step(())  # a barrier orders nothing the rule looks at
 
 
 def routing_hint(program: Program, noise: NoiseModel | None) -> Hint:

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from proxima_lret._plan import Step, plan_measurements
 from proxima_lret.fusion import Kraus, Unitary, fuse
 from proxima_lret.simulator import LRETState
 
@@ -167,35 +168,15 @@ def sample(
 
 
 def _plan_measurements(ops: Sequence[Any]) -> tuple[set[int], dict[int, int]]:
-    """Deferred measurement indices, and clbit -> index of its last writer.
+    """:func:`proxima_lret._plan.plan_measurements` of these operations."""
+    return plan_measurements([_step_of(op) for op in ops])
 
-    The wiring lists only clbits whose last writer is deferred: they are
-    read from the final state.
-    """
-    deferred: set[int] = set()
-    later_qubits: set[int] = set()
-    later_reads: set[int] = set()
-    wiring: dict[int, int] = {}
-    written: set[int] = set()
-    for index in range(len(ops) - 1, -1, -1):
-        op = ops[index]
-        if isinstance(op, Measure):
-            free = (
-                op.condition is None
-                and op.qubit not in later_qubits
-                and op.clbit not in later_reads
-            )
-            if free:
-                deferred.add(index)
-                if op.clbit not in written:
-                    wiring[op.clbit] = index
-            written.add(op.clbit)
-            later_qubits.add(op.qubit)
-        else:
-            later_qubits.update(op.qubits)
-        if op.condition is not None:
-            later_reads.update(op.condition[0])
-    return deferred, wiring
+
+def _step_of(op: Any) -> Step:
+    reads = tuple(op.condition[0]) if op.condition is not None else ()
+    if isinstance(op, Measure):
+        return Step((op.qubit,), reads, op.clbit)
+    return Step(tuple(op.qubits), reads)
 
 
 def _holds(condition: Any, key: int) -> bool:
