@@ -193,7 +193,7 @@ class BackendComparator:
                 "circuits to Kernel.run instead."
             )
         execution = ExecutionOptions(
-            strategy=_strategy(strategy),
+            strategy=strategy,  # checked (a name read) by the run
             max_concurrent=max_concurrent,
             timeout_per_backend=timeout_per_backend,
             memory_threshold_mb=memory_threshold_mb,
@@ -248,14 +248,3 @@ class BackendComparator:
 async def _relay(source: asyncio.Event, target: threading.Event) -> None:
     await source.wait()
     target.set()
-
-
-def _strategy(value: Any) -> ExecutionStrategy:
-    try:
-        return ExecutionStrategy(value)
-    except ValueError:
-        names = ", ".join(s.value for s in ExecutionStrategy)
-        raise UsageError(
-            f"Unknown strategy {value!r}; use one of {names} (or "
-            f"ExecutionStrategy.PARALLEL and its siblings)."
-        ) from None

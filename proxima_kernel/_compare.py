@@ -342,7 +342,9 @@ def compare(
             metrics.state_fidelity = state_fidelity(states.get(name), reference_state)
         comparison.per_backend[name] = metrics
 
-    sampled = {n: r for n, r in results.items() if r.ok and r.counts and measured}
+    sampled = {n: r for n, r in results.items() if r.ok and r.counts}
+    if not measured:
+        sampled = {}
     for first, second in itertools.combinations(sorted(sampled), 2):
         pair = _pair(sampled[first], sampled[second], reference)
         pair.state_fidelity = state_fidelity(states.get(first), states.get(second))

@@ -12,7 +12,6 @@ machine's free memory and ``memory_threshold_mb``.
 from __future__ import annotations
 
 import concurrent.futures
-import contextlib
 import threading
 from collections.abc import Callable, Mapping, Sequence
 
@@ -37,10 +36,7 @@ def checked_execution(
         width = max(1, max_workers)
         execution = ExecutionOptions(PARALLEL if width > 1 else SEQUENTIAL, width)
 
-    if not isinstance(execution.strategy, ExecutionStrategy):
-        with contextlib.suppress(ValueError):
-            strategy = ExecutionStrategy(execution.strategy)  # "parallel"
-            execution = attrs.evolve(execution, strategy=strategy)
+    execution = _with_strategy(execution)
     problems = _type_problems(execution)
     if problems:
         raise UsageError(f"{'; '.join(problems)}. Fix the execution options.")
@@ -77,10 +73,26 @@ def _type_problems(execution: ExecutionOptions) -> list[str]:
         for name in numbers
         if not _is_number_or_none(getattr(execution, name))
     ]
-    if not isinstance(execution.strategy, ExecutionStrategy):
-        names = ", ".join(s.value for s in ExecutionStrategy)
-        problems.append(f"strategy must be one of {names}, got {execution.strategy!r}")
     return problems
+
+
+def _with_strategy(execution: ExecutionOptions) -> ExecutionOptions:
+    """The options with their strategy as an ExecutionStrategy.
+
+    A name such as ``"parallel"`` is read as the strategy it names.
+    """
+    if isinstance(execution.strategy, ExecutionStrategy):
+        return execution
+    try:
+        strategy = ExecutionStrategy(execution.strategy)
+    except ValueError:
+        names = ", ".join(s.value for s in ExecutionStrategy)
+        raise UsageError(
+            f"Unknown strategy {execution.strategy!r}; use one of {names} "
+            f"(or ExecutionStrategy.PARALLEL and its siblings)."
+        ) from None
+
+    return attrs.evolve(execution, strategy=strategy)
 
 
 def _is_whole(value: object) -> bool:

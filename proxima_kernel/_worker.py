@@ -446,7 +446,9 @@ class Worker:
 
 
 class WorkerPool:
-    """The live workers of one kernel, one per backend name."""
+    """Where one kernel's backends run: a live worker per backend name,
+    leased to one run at a time, and a thread per backend for in-process
+    work."""
 
     def __init__(self) -> None:
         self._workers: dict[str, Worker] = {}
@@ -520,7 +522,7 @@ class WorkerPool:
         return {n: w.process.pid for n, w in self._workers.items() if w.alive}
 
     def close(self) -> None:
-        """Stop every worker."""
+        """Stop every worker and in-process thread."""
         with self._lock:
             workers, self._workers = list(self._workers.values()), {}
             threads, self._threads = list(self._threads.values()), {}

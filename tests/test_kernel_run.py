@@ -437,7 +437,7 @@ def test_options_no_backend_can_honour_are_refused_before_any_run(
         ),
         (
             {"execution": ExecutionOptions(strategy="fast")},
-            "strategy must be one of sequential, parallel, adaptive",
+            "Unknown strategy 'fast'; use one of sequential, parallel, adaptive",
         ),
         (
             {"execution": ExecutionOptions(memory_threshold_mb=-1)},

@@ -108,11 +108,10 @@ class StuckBackend(ReferenceBackend):
 def test_a_backend_that_hangs_fails_one_kit_test_and_the_rest_at_once(monkeypatch):
     # Found by a plugin author's trial: the kit waited forever on the
     # first canary of a backend whose execute never returns.
-    from proxima_kernel.testing import _helpers, _suite, execute, program
+    from proxima_kernel.testing import _helpers, execute, program
     from proxima_kernel.testing._suite import run_one
 
     monkeypatch.setattr(_helpers, "CALL_TIMEOUT_S", 1.0)
-    monkeypatch.setattr(_suite, "CALL_TIMEOUT_S", 1.0)
     monkeypatch.setattr(_helpers, "_hung", set())
     prog = program(1, 1, Measure(0, 0))
     started = time.perf_counter()
@@ -128,10 +127,10 @@ def test_a_backend_that_hangs_fails_one_kit_test_and_the_rest_at_once(monkeypatc
 def test_the_kit_kills_a_hung_worker_at_its_deadline(monkeypatch):
     from exec_test_backends import HangingBackend
 
-    from proxima_kernel.testing import _helpers, _suite, program
+    from proxima_kernel.testing import _helpers, program
     from proxima_kernel.testing._suite import run_one
 
-    monkeypatch.setattr(_suite, "CALL_TIMEOUT_S", 1.0)
+    monkeypatch.setattr(_helpers, "CALL_TIMEOUT_S", 1.0)
     monkeypatch.setattr(_helpers, "_hung", set())
 
     result = run_one(HangingBackend(), program(1, 1, Measure(0, 0)))

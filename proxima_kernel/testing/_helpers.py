@@ -193,8 +193,9 @@ def execute(backend: Backend, prog: Program, **options: Any) -> Execution:
 #: How long one call of the kit may take before its backend counts as hung.
 CALL_TIMEOUT_S = 30.0
 
-#: Backends that hung once in this session, with their threads.
+#: Backends that hung once in this session: later calls fail at once.
 _hung: set[str] = set()
+#: The thread each backend's direct calls run on (see BackendThread).
 _threads: dict[str, BackendThread] = {}
 
 
@@ -214,7 +215,7 @@ def call_with_deadline(backend: Backend, call: Callable[[], Any]) -> Any:
     try:
         return future.result(timeout=CALL_TIMEOUT_S)
     except concurrent.futures.TimeoutError:
-        _hung.add(backend.name)
+        mark_hung(backend.name)
         pytest.fail(
             f"{backend.name} did not return within {CALL_TIMEOUT_S:g} s on a "
             f"small circuit; the kit stops waiting, and fails its other "

@@ -40,8 +40,8 @@ from proxima_kernel._model import (
 )
 from proxima_kernel._noise import Channel, NoiseModel
 from proxima_kernel._reference import reference_distribution
+from proxima_kernel.testing import _helpers
 from proxima_kernel.testing._helpers import (
-    CALL_TIMEOUT_S,
     apply_kraus,
     backend_plugin,
     execute,
@@ -280,7 +280,8 @@ def run_one(
     fail_if_hung(backend.name)
     circuit = Circuit(name, "conformance", name, prog.num_qubits, prog.num_clbits, prog)
     plugin = backend_plugin(backend)
-    execution = execution or ExecutionOptions(timeout_per_backend=CALL_TIMEOUT_S)
+    deadline = _helpers.CALL_TIMEOUT_S
+    execution = execution or ExecutionOptions(timeout_per_backend=deadline)
     with Kernel(plugins=[plugin], load_entry_points=False) as kernel:
         report = kernel.run(
             circuit,
