@@ -9,25 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from proxima_kernel import Execution, Program, Register, RunOptions
+from proxima_kernel import Execution, Program, RunOptions
+from proxima_kernel.testing import program  # the tests import it from here
 
 from proxima_lret import LRETBackend
 
 BACKEND = LRETBackend()
-
-
-def program(
-    num_qubits: int,
-    num_clbits: int,
-    *operations: Any,
-    cregs: tuple[Register, ...] | None = None,
-) -> Program:
-    """A program with one classical register ``c`` unless told otherwise."""
-    if cregs is None:
-        cregs = (Register("c", num_clbits, 0),) if num_clbits else ()
-    qregs = (Register("q", num_qubits, 0),)
-
-    return Program(num_qubits, num_clbits, tuple(operations), qregs, cregs)
 
 
 def run(prog: Program, lret: dict[str, Any] | None = None, **options: Any) -> Execution:
